@@ -1,0 +1,205 @@
+"""The question bank and offer bank: content as data, validated like profiles.
+
+The built-in banks live in `content/questions.yaml` and `content/offers.yaml`.
+A coach's `coach.yaml` may add `question_bank:` and `offer_bank:` sections in
+the same format, with `replace: true` to use only the coach's entries; an entry
+whose id matches a built-in one takes its place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from generator.errors import Problem
+from generator.load import validate
+from generator.models import Id, Model, Relationship, Text
+from generator.paths import CONTENT
+from generator.source import Source, read_yaml
+
+Stage = Literal["warm-up", "story", "trends", "advice", "referral", "reciprocity"]
+Theme = Literal["warm-up", "path", "drew-them", "love", "trends", "challenges", "surprises", "shaped-them",
+                "learning", "advice", "resources", "assignments", "role-fit", "referral", "reciprocity"]
+Tiara = Literal["trends", "insights", "advice", "resources", "assignments"]
+ContactKind = Literal["peer", "senior", "recruiter", "adjacent"]
+MeetingKind = Literal["first", "follow-up", "any"]
+Trigger = Literal["interest", "hobby", "need", "strength-match", "strength", "always"]
+
+STAGE_OF_THEME: dict[str, str] = {
+    "warm-up": "warm-up",
+    "path": "story", "drew-them": "story", "love": "story",
+    "trends": "trends", "challenges": "trends", "surprises": "trends",
+    "shaped-them": "advice", "learning": "advice", "advice": "advice", "resources": "advice",
+    "assignments": "advice", "role-fit": "advice",
+    "referral": "referral", "reciprocity": "reciprocity",
+}
+STAGES: tuple[str, ...] = ("warm-up", "story", "trends", "advice", "referral", "reciprocity")
+ALWAYS_KEPT_STAGES = ("referral", "reciprocity")
+
+# Placeholders a text may use. Those with a fallback (in the bank's `placeholders:`) never leave a hole;
+# the others must be listed in the question's `needs:` so it is only used when the value exists.
+QUESTION_PLACEHOLDERS = {"first_name", "company", "industry", "target_role", "interest", "referrer"}
+NEEDABLE = Literal["interest", "referrer", "company", "industry"]
+FALLBACK_PLACEHOLDERS = ("company", "industry", "target_role")
+OFFER_PLACEHOLDERS: dict[str, set[str]] = {
+    "interest": {"interest"}, "hobby": {"hobby"}, "need": {"need"},
+    "strength-match": {"need", "strength"}, "strength": {"strength"}, "always": set(),
+}
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def placeholders_in(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def _check_braces(text: str, allowed: set[str], where: str) -> None:
+    unknown = sorted(placeholders_in(text) - allowed)
+    if unknown:
+        raise ValueError(f"unknown placeholder {{{unknown[0]}}} in {where}; allowed: "
+                         + ", ".join("{" + name + "}" for name in sorted(allowed)))
+    if PLACEHOLDER.sub("", text).count("{") or PLACEHOLDER.sub("", text).count("}"):
+        raise ValueError(f"a lone brace in {where}; braces are only for placeholders such as {{first_name}}")
+
+
+class Applies(Model):
+    """Which contacts and meetings an entry suits; a key left out means all."""
+
+    relationships: list[Relationship] | None = None
+    kinds: list[ContactKind] | None = None
+    meeting: MeetingKind = "any"
+
+
+class Question(Model):
+    id: Id
+    stage: Stage
+    theme: Theme
+    tiara: Tiara | None = None
+    minutes: Annotated[int, Field(ge=1, le=10)]
+    priority: Annotated[int, Field(ge=1, le=3)] = 2
+    text: Text
+    why: Text
+    applies: Applies = Field(default_factory=Applies)
+    needs: list[NEEDABLE] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        if STAGE_OF_THEME[self.theme] != self.stage:
+            raise ValueError(f"theme '{self.theme}' belongs to stage '{STAGE_OF_THEME[self.theme]}', not '{self.stage}'")
+        for where, text in (("text", self.text), ("why", self.why)):
+            _check_braces(text, QUESTION_PLACEHOLDERS, where)
+            for name in placeholders_in(text) - set(FALLBACK_PLACEHOLDERS) - {"first_name"} - set(self.needs):
+                raise ValueError(f"{{{name}}} has no fallback; add `needs: [{name}]` so the question is only used when it has a value")
+        return self
+
+
+class Offer(Model):
+    id: Id
+    trigger: Trigger
+    text: Text
+    why: Text
+    applies: Applies = Field(default_factory=Applies)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Offer:
+        allowed = {"first_name", "company"} | OFFER_PLACEHOLDERS[self.trigger]
+        for where, text in (("text", self.text), ("why", self.why)):
+            _check_braces(text, allowed, where)
+        return self
+
+
+class QuestionBank(Model):
+    placeholders: dict[str, Text] = Field(default_factory=dict, description="Fallback text for company, industry, target_role.")
+    contact_kinds: dict[Literal["recruiter", "senior"], list[Text]] = Field(default_factory=dict)
+    questions: list[Question] = Field(default_factory=list)
+
+
+class OfferBank(Model):
+    offers: list[Offer] = Field(default_factory=list)
+
+
+class QuestionBankPatch(QuestionBank):
+    replace: bool = Field(False, description="true: use only these questions; false: add to (and override by id) the built-in bank.")
+
+
+class OfferBankPatch(OfferBank):
+    replace: bool = False
+
+
+@dataclass(frozen=True)
+class Banks:
+    """The banks a workbook is tailored from."""
+
+    placeholders: dict[str, str]
+    contact_kinds: dict[str, tuple[str, ...]]
+    questions: tuple[Question, ...]
+    offers: tuple[Offer, ...]
+
+
+def unique_ids(section: str, key: str = "id"):
+    """A cross-check: ids within `source.data[section][key]` are unique."""
+
+    def check(source: Source) -> Iterable[Problem]:
+        container = source.data
+        for part in section.split("."):
+            container = container.get(part) if isinstance(container, dict) else None
+        if not isinstance(container, list):
+            return
+        seen: dict[str, int] = {}
+        for index, item in enumerate(container):
+            if isinstance(item, dict) and isinstance(item.get(key), str):
+                if item[key] in seen:
+                    path = tuple(section.split(".")) + (index, key)
+                    first = source.position(tuple(section.split(".")) + (seen[item[key]], key))[0]
+                    yield source.problem(path, f"duplicate id '{item[key]}' (first used on line {first})")
+                else:
+                    seen[item[key]] = index
+
+    return check
+
+
+def _fallbacks_complete(source: Source) -> Iterable[Problem]:
+    given = source.data.get("placeholders")
+    missing = [name for name in FALLBACK_PLACEHOLDERS if not isinstance(given, dict) or name not in given]
+    if missing:
+        yield source.problem(("placeholders",), "needs a fallback text for: " + ", ".join(missing))
+
+
+@lru_cache(maxsize=4)
+def builtin_banks(content: Path = CONTENT) -> Banks:
+    questions = validate(read_yaml(content / "questions.yaml", "content/questions.yaml"), QuestionBank,
+                         [unique_ids("questions"), _fallbacks_complete])
+    offers = validate(read_yaml(content / "offers.yaml", "content/offers.yaml"), OfferBank, [unique_ids("offers")])
+    return Banks(
+        placeholders=dict(questions.placeholders),
+        contact_kinds={kind: tuple(words) for kind, words in questions.contact_kinds.items()},
+        questions=tuple(questions.questions),
+        offers=tuple(offers.offers),
+    )
+
+
+def combine(base: Banks, questions: QuestionBankPatch | None, offers: OfferBankPatch | None) -> Banks:
+    """The built-in banks with a coach's entries added (same id: the coach's wins) or in their place."""
+    placeholders = dict(base.placeholders)
+    kinds = dict(base.contact_kinds)
+    question_list = list(base.questions)
+    offer_list = list(base.offers)
+    if questions:
+        placeholders.update(questions.placeholders)
+        kinds.update({kind: tuple(words) for kind, words in questions.contact_kinds.items()})
+        question_list = _merged([] if questions.replace else question_list, questions.questions)
+    if offers:
+        offer_list = _merged([] if offers.replace else offer_list, offers.offers)
+    return Banks(placeholders, kinds, tuple(question_list), tuple(offer_list))
+
+
+def _merged(base: list, extra: list) -> list:
+    by_id = {entry.id: entry for entry in base}
+    for entry in extra:
+        by_id[entry.id] = entry
+    return list(by_id.values())

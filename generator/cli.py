@@ -1,0 +1,134 @@
+"""The command line: parse arguments, call the stages, print progress and problems.
+
+Exit codes (FORMAT.md): 0 success, 1 invalid input or a failed client, 2 usage error.
+Problems go to stderr as plain `file:line:col: path: message` lines, one per problem.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from generator import __version__
+from generator.errors import UserError
+from generator.paths import EXAMPLE, SCHEMA, STARTER
+
+
+def _display(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _print_problems(error: UserError) -> None:
+    for problem in error.problems or [error]:
+        click.echo(str(problem), err=True)
+
+
+class _Workbook(click.Group):
+    """Any exception that is not a UserError is a bug in workbook: show the traceback and say so."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except UserError as error:  # a stage that forgot to catch its own: still the user's problem
+            _print_problems(error)
+            sys.exit(1)
+        except Exception:
+            import traceback
+
+            traceback.print_exc()
+            click.echo("internal error: this is a bug in workbook, not in your files; please report it with the lines above.", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Workbook, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="workbook")
+def main() -> None:
+    """Turn a job seeker's YAML profile into an informational-interviewing workbook:
+    a private website, a PDF workbook and a printable question sheet per meeting."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), default=Path("profile.yaml"))
+def new(file: Path) -> None:
+    """Write a commented starter profile to FILE (default: profile.yaml). Never overwrites."""
+    schema = Path(os.path.relpath(SCHEMA, file.resolve().parent)).as_posix()
+    text = STARTER.read_text(encoding="utf-8").replace("{schema}", schema).replace("{name}", _display(file))
+    try:
+        with open(file, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        click.echo(f"{_display(file)} already exists; not overwriting it. Choose another name: workbook new OTHER.yaml", err=True)
+        sys.exit(1)
+    except OSError as error:
+        click.echo(f"cannot write {_display(file)}: {error.strerror}", err=True)
+        sys.exit(1)
+    click.echo(f"Wrote {_display(file)}. Edit it, then run: workbook check {_display(file)}")
+
+
+@main.command()
+@click.argument("target", type=click.Path(exists=True, path_type=Path))
+def check(target: Path) -> None:
+    """Validate a profile FILE, or every profile in a coach's folder DIR."""
+    from generator.batch import find_inputs, load_coach_file
+    from generator.load import load_profile
+
+    failed = 0
+    checked = 0
+    try:
+        coach_file, profiles = find_inputs(target)
+    except UserError as error:
+        _print_problems(error)
+        sys.exit(1)
+    defaults = None
+    if coach_file:
+        checked += 1
+        try:
+            defaults = load_coach_file(coach_file, _display(coach_file)).defaults
+        except UserError as error:
+            _print_problems(error)
+            failed += 1
+    for path in profiles:
+        checked += 1
+        try:
+            load_profile(path, display_name=_display(path), defaults=defaults)
+        except UserError as error:
+            _print_problems(error)
+            failed += 1
+    if failed:
+        click.echo(f"{failed} of {checked} file(s) have problems.", err=True)
+        sys.exit(1)
+    click.echo(f"{checked} file(s) OK." if checked != 1 else f"{_display(profiles[0] if profiles else target)} is valid.")
+
+
+@main.command()
+@click.argument("target", type=click.Path(exists=True, path_type=Path), default=EXAMPLE)
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True,
+              help="Folder to write the workbook(s) into.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for a coach's folder (default: the number of CPUs).")
+@click.option("--force", is_flag=True, help="Rebuild clients even when nothing changed.")
+def build(target: Path, out: Path, jobs: int | None, force: bool) -> None:
+    """Build the workbook for a profile FILE, or for every client in a coach's folder DIR.
+
+    With no FILE, builds the example profile (data/example.yaml) into out/.
+    """
+    from generator.batch import build_target
+
+    sys.exit(build_target(target, out, jobs=jobs, force=force, display=_display))
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the profile format (for editor completion and checks)."""
+    from generator.schema import profile_schema
+
+    click.echo(profile_schema(), nl=False)

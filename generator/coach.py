@@ -1,0 +1,39 @@
+"""A coach's `coach.yaml`: branding and settings defaults for every client, and the coach's own banks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field
+
+from generator.banks import Banks, OfferBankPatch, QuestionBankPatch, builtin_banks, combine, unique_ids
+from generator.load import Defaults, check_logo, validate
+from generator.models import Coach, Model, Settings
+from generator.source import read_yaml
+
+
+class CoachFile(Model):
+    """The format of `coach.yaml`. Every section is optional."""
+
+    coach: Coach | None = None
+    settings: Settings | None = None
+    question_bank: QuestionBankPatch | None = Field(None, description="Same format as content/questions.yaml, plus `replace`.")
+    offer_bank: OfferBankPatch | None = Field(None, description="Same format as content/offers.yaml, plus `replace`.")
+
+
+@dataclass(frozen=True)
+class LoadedCoach:
+    path: Path
+    defaults: Defaults
+    banks: Banks
+
+
+def load_coach_file(path: Path, display_name: str | None = None) -> LoadedCoach:
+    source = read_yaml(path, display_name)
+    base = path.resolve().parent
+
+    parsed = validate(source, CoachFile, [unique_ids("question_bank.questions"), unique_ids("offer_bank.offers"), lambda s: check_logo(s, base)])
+    # Only the keys the coach wrote become defaults, so a client's own keys (and the built-in defaults) still apply.
+    defaults = Defaults(coach=dict(source.data.get("coach") or {}), settings=dict(source.data.get("settings") or {}))
+    return LoadedCoach(path, defaults, combine(builtin_banks(), parsed.question_bank, parsed.offer_bank))

@@ -1,0 +1,42 @@
+"""The two kinds of failure: the user's input is wrong, or we are.
+
+A `UserError` is expected and always printed without a traceback, as one
+`file:line:col: path: message` line per `Problem`. Anything else escaping the
+pipeline is a bug in workbook (an internal error) and may show a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in one input file, located as precisely as we can."""
+
+    file: str
+    line: int
+    column: int
+    path: str  # where in the document, e.g. "contacts[2].relationship"; "" for the whole file
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class UserError(Exception):
+    """Input the user can fix. Carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem] | str):
+        if isinstance(problems, str):
+            self.problems: list[Problem] = []
+            message = problems
+        else:
+            self.problems = sorted(problems)
+            message = "\n".join(str(p) for p in self.problems)
+        super().__init__(message)
+
+
+class InternalError(Exception):
+    """A bug in workbook, not in the user's input."""

@@ -1,0 +1,272 @@
+"""The load stage: YAML file → validated model, or every problem at once with its line and column.
+
+`validate` is the one door: it takes a parsed `Source` and a model class,
+maps pydantic's errors back to the YAML positions in friendly words, and adds
+the caller's cross-field checks, so profiles, coach files and content banks
+all report problems the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from generator.errors import Problem, UserError
+from generator.models import MAX_MINUTES, MIN_MINUTES, Profile, make_id
+from generator.source import Key, Source, read_yaml, shorten
+
+M = TypeVar("M", bound=BaseModel)
+CrossCheck = Callable[[Source], Iterable[Problem]]
+
+
+@dataclass(frozen=True)
+class LoadedProfile:
+    """A valid profile and the facts about its file that rendering needs."""
+
+    profile: Profile
+    path: Path
+    client_id: str
+    logo: Path | None  # resolved, inside the profile's folder
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a coach's folder gives every client: branding and settings (client keys win)."""
+
+    coach: dict[str, Any]
+    settings: dict[str, Any]
+
+
+def load_profile(path: Path, *, display_name: str | None = None, client_id: str | None = None,
+                 defaults: Defaults | None = None) -> LoadedProfile:
+    source = read_yaml(path, display_name)
+    if defaults:
+        _apply_defaults(source, defaults)
+    base = path.resolve().parent
+    profile = validate(source, Profile, [_check_ids, _check_references, lambda s: check_logo(s, base)])
+    logo = (base / profile.coach.logo).resolve() if profile.coach and profile.coach.logo else None
+    return LoadedProfile(profile, path, client_id or profile.client_id, logo)
+
+
+def _apply_defaults(source: Source, defaults: Defaults) -> None:
+    """Fill in the coach's branding and settings where the client's own file is silent."""
+    data = source.data
+    for section, values in (("coach", defaults.coach), ("settings", defaults.settings)):
+        own = data.get(section)
+        if not values:
+            continue
+        if own is None:
+            data[section] = dict(values)
+        elif isinstance(own, dict):
+            data[section] = {**values, **own}
+
+
+def validate(source: Source, model: type[M], checks: Iterable[CrossCheck] = ()) -> M:
+    """Validate `source.data` as `model`; raise `UserError` listing every problem with its position."""
+    problems: list[Problem] = []
+    result = None
+    try:
+        result = model.model_validate(source.data)
+    except ValidationError as error:
+        details = _without_missing_typos(error.errors(include_url=False), model)
+        problems.extend(_friendly(source, model, detail) for detail in details)
+    for check in checks:
+        problems.extend(check(source))
+    if problems:
+        raise UserError(sorted(set(problems)))
+    assert result is not None
+    return result
+
+
+def _without_missing_typos(details: list[dict[str, Any]], model: type[BaseModel]) -> list[dict[str, Any]]:
+    """`nmae: Maya` is one mistake, not two: drop "`name` is required" when a misspelling of it is present."""
+    typos: set[tuple] = set()
+    for detail in details:
+        if detail["type"] == "extra_forbidden":
+            loc = tuple(detail["loc"])
+            for close in difflib.get_close_matches(str(loc[-1]), _fields_at(model, loc[:-1]), n=1, cutoff=0.6):
+                typos.add(loc[:-1] + (close,))
+    return [d for d in details if not (d["type"] == "missing" and tuple(d["loc"]) in typos)]
+
+
+# --- pydantic errors in the user's words --------------------------------------------------------
+
+_PATTERN_MESSAGES = {
+    "id": "{value} is not a valid id: use lower-case letters, digits and hyphens, starting with a letter or digit (at most 64 characters)",
+    "target_role": "{value} is not a valid id: use lower-case letters, digits and hyphens",
+    "date": "{value} is not a date in the form YYYY-MM-DD or YYYY-MM-DDTHH:MM",
+    "email": "{value} is not an email address",
+    "website": "{value} is not a web address; it must start with https:// or http://",
+    "color": "{value} is not a colour; write it like \"#3f51b5\" (in quotes)",
+    "language": "{value} is not a language code such as en, fr or pt-BR",
+}
+
+
+def _friendly(source: Source, model: type[BaseModel], detail: dict[str, Any]) -> Problem:
+    loc: Key = tuple(detail["loc"])
+    kind = detail["type"]
+    value = detail.get("input")
+    ctx = detail.get("ctx") or {}
+    field = next((part for part in reversed(loc) if isinstance(part, str)), "")
+    shown = f"'{shorten(value)}'" if isinstance(value, str) else shorten(value)
+
+    if kind == "missing":
+        return source.problem(loc, f"`{loc[-1]}` is required")
+    if kind == "extra_forbidden":
+        message = f"unknown key `{shorten(loc[-1])}`"
+        allowed = _fields_at(model, loc[:-1])
+        return source.problem(loc, message + _did_you_mean(str(loc[-1]), allowed, listing=True), key=True)
+    if kind in ("literal_error", "enum"):
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        message = f"{shown} is not one of: {', '.join(choices)}"
+        return source.problem(loc, message + _did_you_mean(str(value), choices))
+    if kind == "string_type":
+        return source.problem(loc, _expected("text", value))
+    if kind == "string_too_short":
+        return source.problem(loc, "must not be empty")
+    if kind == "string_too_long":
+        return source.problem(loc, f"is too long (at most {ctx.get('max_length')} characters)")
+    if kind == "string_pattern_mismatch":
+        template = _PATTERN_MESSAGES.get(field, "{value} is not in the expected form")
+        return source.problem(loc, template.format(value=shown))
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return source.problem(loc, _expected("a whole number", value))
+    if kind in ("greater_than_equal", "less_than_equal"):
+        if "minutes" in field:
+            return source.problem(loc, f"{shown} minutes is outside the allowed range {MIN_MINUTES}–{MAX_MINUTES}")
+        bound = ctx.get("ge", ctx.get("le"))
+        return source.problem(loc, f"{shown} must be {'at least' if 'ge' in ctx else 'at most'} {bound}")
+    if kind == "list_type":
+        return source.problem(loc, _expected("a list (lines starting with `- `)", value))
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return source.problem(loc, _expected("a mapping of `key: value` lines", value))
+    if kind == "too_short":
+        return source.problem(loc, "needs at least one entry")
+    if kind == "value_error":
+        return source.problem(loc, str(ctx.get("error", detail["msg"])))
+    return source.problem(loc, detail["msg"][0].lower() + detail["msg"][1:])
+
+
+def _expected(what: str, value: Any) -> str:
+    if value is None:
+        return f"expected {what}, but the value is empty"
+    if isinstance(value, bool):
+        found = f"`{str(value).lower()}` (YAML reads yes/no/true/false as a yes-or-no value; put it in quotes for text)"
+    elif isinstance(value, (int, float)):
+        found = f"the number {shorten(value)}" + (" (put it in quotes to make it text)" if what == "text" else "")
+    elif isinstance(value, list):
+        found = "a list"
+    elif isinstance(value, dict):
+        found = "a mapping"
+    else:
+        found = f"'{shorten(value)}'"
+    return f"expected {what}, found {found}"
+
+
+def _did_you_mean(word: str, choices: Iterable[str], *, listing: bool = False) -> str:
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean `{close[0]}`?"
+    if listing and choices:
+        return f"; expected one of: {', '.join(choices)}"
+    return ""
+
+
+def _model_at(model: type[BaseModel], loc: Key) -> type[BaseModel] | None:
+    """The model class that validates the mapping at `loc` (list indexes skipped)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return None
+        current = _inner_model(current.model_fields[part].annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None if get_origin(annotation) or not isinstance(annotation, type) else annotation
+
+
+def _fields_at(model: type[BaseModel], loc: Key) -> list[str]:
+    found = _model_at(model, loc)
+    return list(found.model_fields) if found else []
+
+
+# --- rules across fields ------------------------------------------------------------------------
+
+def _items(source: Source, section: str) -> list[tuple[int, dict[str, Any]]]:
+    items = source.data.get(section)
+    if not isinstance(items, list):
+        return []
+    return [(index, item) for index, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _effective_id(item: dict[str, Any], name_key: str) -> tuple[str | None, str]:
+    """The id an item will have, and which key it comes from."""
+    if isinstance(item.get("id"), str):
+        return item["id"].strip(), "id"
+    if isinstance(item.get(name_key), str) and item[name_key].strip():
+        return make_id(item[name_key]), name_key
+    return None, name_key
+
+
+def _check_ids(source: Source) -> Iterable[Problem]:
+    for section, name_key in (("target_roles", "title"), ("contacts", "name")):
+        seen: dict[str, tuple[int, str]] = {}
+        for index, item in _items(source, section):
+            item_id, origin = _effective_id(item, name_key)
+            if item_id is None:
+                continue
+            if item_id in seen:
+                first_index, first_origin = seen[item_id]
+                first_line = source.position((section, first_index, first_origin))[0]
+                here_line = source.position((section, index, origin))[0]
+                how = "" if origin == "id" and first_origin == "id" else " (an id defaults to a slug of the " + name_key + "; give one of them its own `id:`)"
+                yield source.problem((section, index, origin),
+                                     f"duplicate id '{item_id}': {section}[{first_index}] on line {first_line} and {section}[{index}] on line {here_line} both have it{how}")
+            else:
+                seen[item_id] = (index, origin)
+
+
+def _check_references(source: Source) -> Iterable[Problem]:
+    role_ids = list(dict.fromkeys(rid for _, role in _items(source, "target_roles") if (rid := _effective_id(role, "title")[0])))
+    for index, contact in _items(source, "contacts"):
+        wanted = contact.get("target_role")
+        if isinstance(wanted, str) and wanted not in role_ids and re.match(r"^[a-z0-9][a-z0-9-]{0,63}$", wanted):
+            message = f"'{shorten(wanted)}' is not the id of any target role (known: {', '.join(role_ids) or 'none'})"
+            yield source.problem(("contacts", index, "target_role"), message + _did_you_mean(wanted, role_ids))
+
+
+def check_logo(source: Source, base: Path) -> Iterable[Problem]:
+    coach = source.data.get("coach")
+    logo = coach.get("logo") if isinstance(coach, dict) else None
+    if not isinstance(logo, str) or not re.search(r"\.(png|jpe?g|svg)\s*$", logo, re.IGNORECASE):
+        return  # missing or of the wrong kind: the model reports that
+    yield from check_inside_folder(source, ("coach", "logo"), logo.strip(), base)
+
+
+def check_inside_folder(source: Source, path: Key, relative: str, base: Path) -> Iterable[Problem]:
+    """A user-given file path must name an existing file inside `base` (no absolute paths, no `..` out)."""
+    candidate = Path(relative)
+    if candidate.is_absolute() or relative.startswith(("~", "\\")) or re.match(r"^[a-zA-Z]:", relative) or "://" in relative:
+        yield source.problem(path, f"'{shorten(relative)}' must be a path relative to this file's folder")
+        return
+    resolved = (base / candidate).resolve()
+    if not resolved.is_relative_to(base.resolve()):
+        yield source.problem(path, f"'{shorten(relative)}' points outside this file's folder; keep the file next to the profile")
+    elif not resolved.is_file():
+        yield source.problem(path, f"'{shorten(relative)}' does not exist (looked for {resolved})")

@@ -1,0 +1,194 @@
+"""The profile format (shared/FORMAT.md) as pydantic models.
+
+Every model forbids unknown keys, so a typo is an error and never silently
+ignored. Per-field rules live here; rules that compare fields across the
+document (unique ids, references, the logo's folder) live in `generator.load`,
+where the source positions are at hand. The JSON Schema users get from
+`workbook schema` is generated from these models.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Annotated, Literal, get_args
+from zoneinfo import ZoneInfo, available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from slugify import slugify
+
+Relationship = Literal["friend", "family", "colleague", "alumni", "referral", "cold", "recruiter"]
+Status = Literal["to-contact", "requested", "scheduled", "met", "thanked", "following-up", "no-response", "closed"]
+Paper = Literal["letter", "a4"]
+MeetingFormat = Literal["in-person", "video", "phone"]
+
+RELATIONSHIPS: tuple[str, ...] = get_args(Relationship)
+STATUSES: tuple[str, ...] = get_args(Status)
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$"
+MIN_MINUTES, MAX_MINUTES = 5, 240
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Minutes = Annotated[int, Field(ge=MIN_MINUTES, le=MAX_MINUTES)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s<>\"'`]+$", max_length=500)]
+Color = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+
+def make_id(name: str) -> str:
+    """The default id of a named thing: a lower-case ASCII slug (names in any script are transliterated)."""
+    return slugify(name, max_length=64, word_boundary=True) or "item"
+
+
+@lru_cache(maxsize=1)
+def known_timezones() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Seeker(Model):
+    """The job seeker this workbook is for."""
+
+    name: Text
+    headline: Text | None = None
+    email: Email | None = None
+    location: Text | None = None
+    strengths: list[Text] = Field(default_factory=list, description="What the seeker can help others with.")
+
+
+class Coach(Model):
+    """Who prepared the workbook; their branding appears in the site and PDFs."""
+
+    name: Text
+    email: Email | None = None
+    website: WebAddress | None = None
+    logo: Text | None = Field(None, description="PNG, JPEG or SVG; a path relative to the YAML file, inside its folder.")
+    color: Color | None = Field(None, description='Primary colour of site and PDF, e.g. "#3f51b5".')
+
+    @field_validator("logo")
+    @classmethod
+    def _logo_kind(cls, logo: str | None) -> str | None:
+        if logo is not None and not re.search(r"\.(png|jpe?g|svg)$", logo, re.IGNORECASE):
+            raise ValueError("the logo must be a .png, .jpg, .jpeg or .svg file")
+        return logo
+
+
+class Settings(Model):
+    paper: Paper = "letter"
+    language: LanguageCode = "en"
+    timezone: str = Field("UTC", description="IANA time zone name, e.g. America/Los_Angeles.")
+    meeting_minutes: Minutes = 30
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        if name not in known_timezones():
+            raise ValueError(f"unknown time zone {name!r}; use an IANA name such as America/Los_Angeles or Europe/Berlin")
+        return name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class TargetRole(Model):
+    """A role the seeker is aiming at."""
+
+    id: Id | None = Field(None, description="Default: a slug of the title.")
+    title: Text
+    industry: Text | None = None
+    why: Text | None = None
+    companies: list[Text] = Field(default_factory=list)
+    keywords: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _default_id(self) -> TargetRole:
+        if self.id is None:
+            object.__setattr__(self, "id", make_id(self.title))
+        return self
+
+
+class Meeting(Model):
+    date: Annotated[str, Field(pattern=DATE_PATTERN, description="YYYY-MM-DD or YYYY-MM-DDTHH:MM, local to settings.timezone.")]
+    minutes: Minutes | None = Field(None, description="Default: settings.meeting_minutes.")
+    format: MeetingFormat | None = None
+    place: Text | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, value: str) -> str:
+        try:
+            if "T" in value:
+                datetime.strptime(value, "%Y-%m-%dT%H:%M")
+            else:
+                date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a real calendar date and time") from None
+        return value
+
+    @property
+    def has_time(self) -> bool:
+        return "T" in self.date
+
+    @property
+    def starts(self) -> datetime:
+        """The start as a naive local datetime (midnight when only a day is given)."""
+        return datetime.fromisoformat(self.date) if self.has_time else datetime.combine(date.fromisoformat(self.date), datetime.min.time())
+
+
+class Contact(Model):
+    """A person the seeker wants to talk to."""
+
+    id: Id | None = Field(None, description="Default: a slug of the name.")
+    name: Text
+    role: Text = Field(description="Their job title.")
+    company: Text | None = None
+    target_role: Id | None = Field(None, description="The id of the target role this conversation informs.")
+    relationship: Relationship
+    referred_by: Text | None = Field(None, description="Another contact's name or id, or free text.")
+    how_we_met: Text | None = None
+    interests: list[Text] = Field(default_factory=list, description="Professional topics they care about.")
+    hobbies: list[Text] = Field(default_factory=list)
+    needs: list[Text] = Field(default_factory=list, description="What they said they need.")
+    status: Status = "to-contact"
+    meeting: Meeting | None = None
+    questions: list[Text] = Field(default_factory=list, description="Your own extra questions for this person.")
+    notes: LongText | None = Field(None, description="Markdown allowed; rendered safely.")
+
+    @model_validator(mode="after")
+    def _default_id(self) -> Contact:
+        if self.id is None:
+            object.__setattr__(self, "id", make_id(self.name))
+        return self
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0]
+
+
+class Profile(Model):
+    """One job seeker's profile: the input of a workbook."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "workbook profile"},
+    )
+
+    seeker: Seeker
+    coach: Coach | None = None
+    settings: Settings = Field(default_factory=Settings)
+    target_roles: Annotated[list[TargetRole], Field(min_length=1)]
+    contacts: list[Contact] = Field(default_factory=list)
+
+    @property
+    def client_id(self) -> str:
+        return make_id(self.seeker.name)
