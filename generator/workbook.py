@@ -1,0 +1,191 @@
+"""The Workbook: what the tailor stage decided, as plain data for the renderers.
+
+Renderers lay this out and choose nothing. Every string here that came from
+the user (names, notes, filled-in question texts) is plain text: renderers
+escape it for the place it lands in (Markdown, HTML, attribute, URL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from generator.banks import Banks
+from generator.models import Coach, Contact, Seeker, Settings, TargetRole
+
+STAGE_TITLES = {
+    "warm-up": "Warm-up",
+    "story": "Their story",
+    "trends": "Trends and challenges",
+    "advice": "Advice",
+    "referral": "Referral",
+    "reciprocity": "What can I do for you?",
+}
+STATUS_LABELS = {
+    "to-contact": "To contact",
+    "requested": "Requested",
+    "scheduled": "Scheduled",
+    "met": "Met",
+    "thanked": "Thanked",
+    "following-up": "Following up",
+    "no-response": "No response",
+    "closed": "Closed",
+}
+RELATIONSHIP_LABELS = {
+    "friend": "Friend",
+    "family": "Family",
+    "colleague": "Colleague",
+    "alumni": "Fellow alum",
+    "referral": "Referral",
+    "cold": "Cold contact",
+    "recruiter": "Recruiter",
+}
+KIND_LABELS = {
+    "peer": "already does the role you want",
+    "senior": "leads or manages in the field",
+    "recruiter": "hires for the field",
+    "adjacent": "works near the field",
+}
+FORMAT_LABELS = {"in-person": "In person", "video": "Video call", "phone": "Phone call"}
+
+
+@dataclass(frozen=True)
+class PlannedQuestion:
+    id: str  # the bank's id, or "own-N" for the seeker's own question
+    stage: str  # warm-up | story | trends | advice | referral | reciprocity
+    text: str  # placeholders filled in; plain text
+    minutes: int
+    reason: str  # why this question, for this contact; plain text
+    own: bool = False  # the seeker wrote it (contacts[].questions)
+    tiara: str | None = None
+
+    @property
+    def stage_title(self) -> str:
+        return STAGE_TITLES[self.stage]
+
+
+@dataclass(frozen=True)
+class QuestionPlan:
+    questions: tuple[PlannedQuestion, ...]
+    minutes_available: int
+    left_out: int  # questions that suited this contact but did not fit the time
+
+    @property
+    def minutes_planned(self) -> int:
+        return sum(question.minutes for question in self.questions)
+
+    def by_stage(self) -> list[tuple[str, list[PlannedQuestion]]]:
+        """The plan grouped by conversation stage, in conversation order."""
+        groups: dict[str, list[PlannedQuestion]] = {}
+        for question in self.questions:
+            groups.setdefault(question.stage, []).append(question)
+        return [(STAGE_TITLES[stage], items) for stage, items in groups.items()]
+
+
+@dataclass(frozen=True)
+class OfferItem:
+    id: str
+    text: str  # plain text
+    reason: str  # plain text
+    trigger: str
+
+
+@dataclass(frozen=True)
+class MeetingPlan:
+    starts: datetime  # aware, in settings.timezone (midnight when no time was given)
+    has_time: bool
+    minutes: int
+    format: str | None
+    place: str | None
+
+    @property
+    def when(self) -> str:
+        """E.g. "Thu 3 Dec 2026, 10:00" (or without the time)."""
+        day = f"{self.starts:%a} {self.starts.day} {self.starts:%b %Y}"
+        return f"{day}, {self.starts:%H:%M}" if self.has_time else day
+
+    @property
+    def format_label(self) -> str | None:
+        return FORMAT_LABELS.get(self.format) if self.format else None
+
+
+@dataclass(frozen=True)
+class ContactPlan:
+    contact: Contact
+    kind: str  # peer | senior | recruiter | adjacent
+    meeting_kind: str  # first | follow-up
+    target_role: TargetRole | None
+    referred_by_id: str | None  # set when referred_by names another contact
+    referred_by_text: str | None  # the referrer as the reader should see it
+    referrals: tuple[str, ...]  # ids of contacts this person referred the seeker to
+    meeting: MeetingPlan | None
+    minutes: int  # the meeting's length (its own or settings.meeting_minutes)
+    question_plan: QuestionPlan
+    offers: tuple[OfferItem, ...]
+
+    @property
+    def id(self) -> str:
+        return self.contact.id  # type: ignore[return-value]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.contact.status]
+
+    @property
+    def relationship_label(self) -> str:
+        return RELATIONSHIP_LABELS[self.contact.relationship]
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+@dataclass(frozen=True)
+class RolePlan:
+    role: TargetRole
+    contact_ids: tuple[str, ...]  # contacts whose conversation informs this role
+    questions: tuple[PlannedQuestion, ...]  # questions to ask about this role, filled in for it
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Tracker:
+    by_status: tuple[StatusCount, ...]  # every status in pipeline order, zeros included
+    upcoming: tuple[str, ...]  # contact ids with a meeting today or later, soonest first
+    overdue_follow_ups: tuple[str, ...]  # met before today but no thank-you recorded (status still `met`)
+    referral_chains: tuple[tuple[str, ...], ...]  # contact ids, each chain from the first referrer down
+
+
+@dataclass(frozen=True)
+class GuidePage:
+    slug: str  # e.g. "five-reasons"
+    title: str
+    markdown: str  # the project's own content (trusted)
+
+
+@dataclass(frozen=True)
+class Workbook:
+    client_id: str
+    seeker: Seeker
+    coach: Coach | None
+    coach_logo: Path | None  # resolved file inside the profile's folder
+    settings: Settings
+    roles: tuple[RolePlan, ...]
+    contacts: tuple[ContactPlan, ...]
+    tracker: Tracker
+    guide: tuple[GuidePage, ...]
+    banks: Banks
+    built_on: date
+
+    def contact(self, contact_id: str) -> ContactPlan:
+        return next(plan for plan in self.contacts if plan.id == contact_id)
+
+    def role(self, role_id: str) -> RolePlan:
+        return next(plan for plan in self.roles if plan.role.id == role_id)
