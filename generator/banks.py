@@ -199,7 +199,6 @@ def combine(base: Banks, questions: QuestionBankPatch | None, offers: OfferBankP
 
 
 def _merged(base: list, extra: list) -> list:
-    by_id = {entry.id: entry for entry in base}
-    for entry in extra:
-        by_id[entry.id] = entry
-    return list(by_id.values())
+    """The coach's entries first (so they win ties when plans are fitted), then the built-in ones they don't replace."""
+    replaced = {entry.id for entry in extra}
+    return list(extra) + [entry for entry in base if entry.id not in replaced]

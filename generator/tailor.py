@@ -48,7 +48,8 @@ from generator.workbook import (
 OWN_QUESTION_MINUTES = 3
 FOLLOW_UP_STATUSES = {"met", "thanked", "following-up"}
 MAX_OFFERS = 8
-MAX_WARM_UPS = 2
+# Openers and closers per meeting: two each, one more for every full hour, so they never crowd out the middle.
+STAGE_LIMITS = {"warm-up": 2, "referral": 2, "reciprocity": 2}
 # Words too common to say that a need and a strength are about the same thing.
 STOP_WORDS = {
     "a", "an", "and", "the", "for", "of", "to", "in", "on", "with", "at", "by", "from", "or", "my", "our",
@@ -206,7 +207,7 @@ def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
         and all(values.get(need) for need in question.needs)
     ]
     rank = {question.id: index for index, question in enumerate(
-        sorted(candidates, key=lambda q: (q.priority, -_specificity(q.applies), q.minutes)))}
+        sorted(candidates, key=lambda q: (q.priority, -_specificity(q.applies))))}
     best = sorted(candidates, key=lambda q: rank[q.id])
 
     chosen: list[tuple[Question | None, PlannedQuestion]] = []
@@ -214,7 +215,7 @@ def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
 
     def take(question: Question, note: str = "") -> bool:
         nonlocal budget
-        if question.minutes > budget or any(q is question for q, _ in chosen):
+        if question.minutes > budget or any(q is question for q, _ in chosen if q):
             return False
         budget -= question.minutes
         chosen.append((question, _planned(question, contact, kind, meeting_kind, values, banks, note)))
@@ -235,16 +236,17 @@ def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
                 id=f"own-{index}", stage="trends", text=text, minutes=OWN_QUESTION_MINUTES,
                 reason=f"Your own question for {contact.first_name}.", own=True)))
     # Fill stage by stage in turns, so a short meeting still touches story, trends and advice.
-    queues = {stage: [q for q in best if q.stage == stage] for stage in STAGES if stage not in ALWAYS_KEPT_STAGES}
+    queues = {stage: [q for q in best if q.stage == stage] for stage in STAGES}
     themes_used = {q.theme for q, _ in chosen if q}
     progress = True
     while progress:
         progress = False
-        for stage in ("story", "trends", "advice", "warm-up"):
+        for stage in ("story", "trends", "advice", "warm-up", "referral", "reciprocity"):
             queue = queues[stage]
             # Prefer a theme not yet covered, so the plan is varied.
             queue.sort(key=lambda q: (q.theme in themes_used, rank[q.id]))
-            if stage == "warm-up" and sum(p.stage == "warm-up" for _, p in chosen) >= MAX_WARM_UPS:
+            limit = STAGE_LIMITS.get(stage)
+            if limit is not None and sum(p.stage == stage for _, p in chosen) >= limit + minutes // 60:
                 continue
             while queue:
                 question = queue.pop(0)
