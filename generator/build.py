@@ -1,28 +1,126 @@
-"""The pipeline for one client: load → tailor → render, written atomically into OUT/<client-id>/."""
+"""The build of one client, in named steps: tailor → render PDFs → render the site → record → swap into place.
+
+Everything is written into a staging folder beside the client's folder and
+only moved into place when every step succeeded, so a failed build leaves the
+previous output exactly as it was. A manifest records what the output was
+built from, so an unchanged client can be skipped.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
-from generator.banks import Banks
+from generator import __version__
+from generator.banks import Banks, builtin_banks
+from generator.guide import load_guide
 from generator.load import LoadedProfile
+from generator.paths import BASE_MKDOCS, CONTENT, TEMPLATES
+from generator.tailor import tailor
+from generator.workbook import Workbook
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class ClientSummary:
+    """What the coach's overview shows of a client; kept in the manifest so skipped clients still appear."""
+
+    client_id: str
+    name: str
+    target_roles: list[str]
+    counts: dict[str, int]
+    next_meetings: list[tuple[str, str, str]]  # (when, contact name, contact id)
+    overdue: list[str]  # contact names
+    site: str  # paths relative to the client's folder
+    workbook_pdf: str
+    sheets: list[tuple[str, str]]  # (contact name, path)
 
 
 @dataclass
 class BuildResult:
     client_id: str
     folder: Path
+    summary: ClientSummary
+    skipped: bool = False
     written: list[Path] = field(default_factory=list)
-    note: str = ""
-
-    def summary(self, display: Callable[[Path], str]) -> str:
-        lines = [f"{self.client_id}: {self.note}" if self.note else f"{self.client_id}: built"]
-        lines += [f"  {display(path)}" for path in self.written]
-        return "\n".join(lines)
 
 
-def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None) -> BuildResult:
-    folder = out / loaded.client_id
-    return BuildResult(loaded.client_id, folder, note="profile is valid (the site and PDF renderers are not built yet)")
+def inputs_fingerprint(loaded: LoadedProfile, coach_file: Path | None, today: date) -> str:
+    """A hash of everything the output depends on: profile, coach file, logo, content, templates, tool, date."""
+    digest = hashlib.sha256()
+    digest.update(f"workbook {__version__} {today.isoformat()}\n".encode())
+    files = [loaded.path] + ([coach_file] if coach_file else []) + ([loaded.logo] if loaded.logo else [])
+    files += [BASE_MKDOCS] + sorted(p for folder in (CONTENT, TEMPLATES) for p in folder.rglob("*") if p.is_file())
+    for path in files:
+        digest.update(str(path).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def read_manifest(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def summary_from_manifest(manifest: dict) -> ClientSummary:
+    return ClientSummary(**manifest["summary"])
+
+
+def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None, pdf=None,
+                 today: date | None = None, fingerprint: str | None = None) -> BuildResult:
+    """Build one client's site, workbook PDF and sheets into OUT/<client-id>/."""
+    from generator.pdf import PdfRenderer
+    from generator.site import render_site
+
+    today = today or date.today()
+    workbook = tailor(loaded, banks or builtin_banks(), load_guide(), today)
+    final = out / loaded.client_id
+    staging = out / f".{loaded.client_id}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        pdfs = (pdf or PdfRenderer()).render_all(workbook, staging)
+        sheets = {contact_id: path.relative_to(staging).as_posix() for contact_id, path in pdfs.items() if contact_id != "workbook"}
+        workbook_pdf = pdfs["workbook"].relative_to(staging).as_posix()
+        index = render_site(workbook, staging, sheets=sheets, workbook_pdf=workbook_pdf)
+        summary = _summary(workbook, index.relative_to(staging).as_posix(), workbook_pdf, sheets)
+        manifest = {"tool": __version__, "inputs": fingerprint, "built_on": today.isoformat(), "summary": asdict(summary)}
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap_into_place(staging, final)
+    written = [final / summary.site, final / workbook_pdf, final / "sheets"]
+    return BuildResult(loaded.client_id, final, summary, written=written)
+
+
+def _swap_into_place(staging: Path, final: Path) -> None:
+    """Replace `final` with `staging`; the old output is removed only once the new one is in place."""
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _summary(workbook: Workbook, site: str, workbook_pdf: str, sheets: dict[str, str]) -> ClientSummary:
+    return ClientSummary(
+        client_id=workbook.client_id,
+        name=workbook.seeker.name,
+        target_roles=[plan.role.title for plan in workbook.roles],
+        counts={count.status: count.count for count in workbook.tracker.by_status},
+        next_meetings=[(workbook.contact(cid).meeting.when, workbook.contact(cid).contact.name, cid)
+                       for cid in workbook.tracker.upcoming[:3]],
+        overdue=[workbook.contact(cid).contact.name for cid in workbook.tracker.overdue_follow_ups],
+        site=site,
+        workbook_pdf=workbook_pdf,
+        sheets=[(workbook.contact(cid).contact.name, path) for cid, path in sheets.items()],
+    )
