@@ -1,0 +1,171 @@
+"""Coach mode end to end: a folder of clients built for real, branded, incremental, resilient."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+import generator.build
+from generator.cli import main
+from generator.paths import CONTENT, ROOT
+
+DEMO = ROOT / "data" / "coach-demo"
+BAD_CLIENT = """\
+seeker:
+  name: Broken Client
+target_roles:
+  - title: Analyst
+contacts:
+  - name: Jo
+    role: Analyst
+    relationship: cousin
+"""
+
+
+def build(*args: str):
+    result = CliRunner().invoke(main, ["build", *args], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """The demo coach folder plus one broken client, built once with one worker."""
+    base = tmp_path_factory.mktemp("coach")
+    clients = base / "clients"
+    shutil.copytree(DEMO, clients)
+    (clients / "broken-client.yaml").write_text(BAD_CLIENT)
+    out = base / "out"
+    code, output = build(str(clients), "-o", str(out), "-j", "1")
+    return base, code, output
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_one_bad_client_fails_alone_with_located_problems_and_a_summary(folder):
+    base, code, output = folder
+    out = base / "out"
+    assert code == 1
+    assert re.search(r"broken-client\.yaml:8:19: contacts\[0\]\.relationship: 'cousin' is not one of", output)
+    assert "3 built, 0 skipped, 1 failed" in output
+    for client in ("maya-lopez", "sam-okafor", "li-wei"):
+        assert (out / client / "site" / "index.html").is_file()
+        assert (out / client / f"{client}-workbook.pdf").is_file()
+        assert (out / client / "manifest.json").is_file()
+    assert not (out / "broken-client").exists()
+    assert not list(out.glob(".*building*")), "no staging folder may be left behind"
+
+
+def test_coach_branding_and_defaults_reach_site_and_pdf_and_client_keys_win(folder):
+    base, _, _ = folder
+    out = base / "out"
+    # Li Wei sets no paper: the coach's a4. Maya sets letter: hers wins.
+    li_box = PdfReader(out / "li-wei" / "li-wei-workbook.pdf").pages[0].mediabox
+    maya_box = PdfReader(out / "maya-lopez" / "maya-lopez-workbook.pdf").pages[0].mediabox
+    assert (round(li_box.width), round(li_box.height)) == (595, 842)
+    assert (round(maya_box.width), round(maya_box.height)) == (612, 792)
+    assert "Dana Whitfield" in pdf_text(out / "li-wei" / "li-wei-workbook.pdf")
+    # The coach's colour, except where the client chose their own.
+    site_css = lambda client: " ".join(p.read_text() for p in (out / client / "site").rglob("*.css")) + \
+        (out / client / "site" / "index.html").read_text()
+    assert "#00796b" in site_css("li-wei").lower()
+    assert "#8e24aa" in site_css("sam-okafor").lower() and "#00796b" not in site_css("sam-okafor").lower()
+    # The coach's own question and offer reach the clients they suit.
+    sheets = " ".join(pdf_text(p) for p in (out / "maya-lopez" / "sheets").glob("*.pdf"))
+    assert "fresh-eyes review of their LinkedIn profile" in sheets
+    assert "first real break" in " ".join(pdf_text(p) for p in (out / "sam-okafor" / "sheets").glob("*.pdf"))
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.links += [value for name, value in attrs if name in ("href", "src") and value]
+
+
+def test_the_overview_lists_every_built_client_and_its_links_resolve(folder):
+    base, _, _ = folder
+    overview = base / "out" / "index.html"
+    html = overview.read_text()
+    for name in ("Maya Lopez", "Sam Okafor", "李伟 (Li Wei)"):
+        assert name in html
+    assert "broken-client.yaml" in html and "Not built" in html
+    assert "Grace Mensah" in html  # Sam's overdue thank-you
+    parser = _Links()
+    parser.feed(html)
+    assert len(parser.links) >= 3 * 2
+    for link in parser.links:
+        assert not re.match(r"^(https?:)?//", link), f"external URL in the overview: {link}"
+        assert (overview.parent / link).is_file(), f"broken link {link}"
+
+
+def test_unchanged_clients_are_skipped_and_changes_rebuild_exactly_what_they_touch(folder, monkeypatch):
+    base, _, _ = folder
+    clients, out = base / "clients", base / "out"
+    (clients / "broken-client.yaml").unlink()
+    manifests = lambda: {c: (out / c / "manifest.json").read_text() for c in ("maya-lopez", "sam-okafor", "li-wei")}
+
+    code, output = build(str(clients), "-o", str(out), "-j", "1")
+    assert code == 0 and "0 built, 3 skipped, 0 failed" in output
+    before = manifests()
+
+    (clients / "sam-okafor.yaml").write_text((clients / "sam-okafor.yaml").read_text().replace("Tacoma", "Olympia"))
+    code, output = build(str(clients), "-o", str(out), "-j", "1")
+    assert "1 built, 2 skipped, 0 failed" in output and "✓ sam-okafor" in output
+
+    (clients / "coach.yaml").write_text((clients / "coach.yaml").read_text().replace("meeting_minutes: 25", "meeting_minutes: 35"))
+    code, output = build(str(clients), "-o", str(out), "-j", "1")
+    assert "3 built, 0 skipped, 0 failed" in output
+
+    content = base / "content"
+    shutil.copytree(CONTENT, content)
+    monkeypatch.setattr(generator.build, "CONTENT", content)
+    code, output = build(str(clients), "-o", str(out), "-j", "1")
+    assert "0 built, 3 skipped" in output
+    (content / "guide" / "01-welcome.md").write_text((content / "guide" / "01-welcome.md").read_text() + "\nOne more line.\n")
+    code, output = build(str(clients), "-o", str(out), "-j", "1")
+    assert "3 built, 0 skipped" in output
+
+    code, output = build(str(clients), "-o", str(out), "-j", "1", "--force")
+    assert "3 built, 0 skipped" in output
+    assert json.loads(manifests()["li-wei"])["inputs"] != json.loads(before["li-wei"])["inputs"]
+
+
+def test_a_client_that_breaks_keeps_its_earlier_output(folder):
+    base, _, _ = folder
+    clients, out = base / "clients", base / "out"
+    site_before = (out / "li-wei" / "site" / "index.html").read_bytes()
+    good = (clients / "li-wei.yaml").read_text()
+    (clients / "li-wei.yaml").write_text(good.replace("relationship: cold", "relationship: stranger"))
+    try:
+        code, output = build(str(clients), "-o", str(out), "-j", "1", "--force")
+    finally:
+        (clients / "li-wei.yaml").write_text(good)
+    assert code == 1
+    assert "li-wei: failed; its earlier output is kept" in output
+    assert (out / "li-wei" / "site" / "index.html").read_bytes() == site_before
+    assert "The last build failed" in (out / "index.html").read_text()
+
+
+def test_parallel_build_from_the_command_line_with_plain_progress_lines(tmp_path):
+    clients = tmp_path / "clients"
+    shutil.copytree(DEMO, clients)
+    run = subprocess.run([sys.executable, "-m", "generator", "build", str(clients), "-o", str(tmp_path / "out"), "-j", "2"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert sum(line.startswith("✓ ") and " built in " in line for line in lines) == 3
+    assert "3 built, 0 skipped, 0 failed" in run.stdout
+    assert "\x1b[" not in run.stdout + run.stderr, "no terminal escapes when output is not a terminal"
