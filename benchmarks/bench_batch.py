@@ -1,0 +1,81 @@
+"""Coach mode at scale: 50 synthetic clients × 10 contacts.
+
+    .venv/bin/python benchmarks/bench_batch.py [--clients 50] [--contacts 10]
+
+Rows: a full build with -j 1 and with -j 2 (the speed-up; goal ≥ 1.7×), a rebuild with
+nothing changed (goal < 5% of the full build), a rebuild with one client changed, and the
+peak memory of a worker process (goal < 400 MB). Each build runs the real command in a
+subprocess, as a coach would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import profile_yaml  # noqa: E402
+
+PEAK = """
+import resource, sys
+from generator.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    print(f"PEAK-CHILDREN-MB {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f}", file=sys.stderr)
+    print(f"PEAK-SELF-MB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}", file=sys.stderr)
+"""
+
+
+def run(clients: Path, out: Path, *extra: str) -> tuple[float, dict[str, float]]:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", PEAK, "build", str(clients), "-o", str(out), *extra],
+                          capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"build failed:\n{done.stdout}\n{done.stderr}")
+    peaks = {line.split()[0]: float(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK-")}
+    return seconds, peaks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--contacts", type=int, default=10)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temp:
+        clients = Path(temp) / "clients"
+        clients.mkdir()
+        for number in range(args.clients):
+            (clients / f"client-{number:02d}.yaml").write_text(
+                profile_yaml(args.contacts, seed=number, name=f"Client Number {number}"), encoding="utf-8")
+        rows = []
+        one, peaks_one = run(clients, Path(temp) / "out-1", "-j", "1")
+        rows.append(("full build, -j 1", f"{one:.1f} s", ""))
+        two, peaks_two = run(clients, Path(temp) / "out-2", "-j", "2")
+        rows.append(("full build, -j 2", f"{two:.1f} s", f"speed-up {one / two:.2f}× (goal ≥ 1.7×)"))
+        again, _ = run(clients, Path(temp) / "out-2", "-j", "2")
+        rows.append(("rebuild, nothing changed", f"{again:.2f} s", f"{100 * again / two:.1f}% of the full build (goal < 5%)"))
+        changed = clients / "client-07.yaml"
+        changed.write_text(changed.read_text(encoding="utf-8").replace("Trainer moving", "Teacher moving"), encoding="utf-8")
+        one_changed, _ = run(clients, Path(temp) / "out-2", "-j", "2")
+        rows.append(("rebuild, one client changed", f"{one_changed:.2f} s", ""))
+        worker = peaks_two.get("PEAK-CHILDREN-MB", 0)
+        rows.append(("peak memory of a worker (-j 2)", f"{worker:.0f} MB", "goal < 400 MB"))
+        rows.append(("peak memory, -j 1 (one process)", f"{peaks_one.get('PEAK-SELF-MB', 0):.0f} MB", ""))
+    print(f"{args.clients} clients × {args.contacts} contacts")
+    print("| measurement | result | note |\n| --- | --- | --- |")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,402 @@
+"""The site renderer: a Workbook → a private mkdocs-material website, built the MkDocs way.
+
+`render_site` writes, into the client folder it is given:
+
+* `docs/`       the generated Markdown pages (kept, so `mkdocs serve -f <client>/mkdocs.yml` works);
+* `mkdocs.yml`  a small file that INHERITs the project's root mkdocs.yml and adds this client's name,
+                navigation, logo and colour;
+* `site/`       the built site, from one strict MkDocs build through its Python API.
+
+Renderers choose nothing: the pages lay out what the tailor stage decided.
+
+Nothing a user writes is code. Pages come from Jinja2 templates in
+site_templates/site/ whose every `{{ value }}` goes through `md_escape`
+(the environment's `finalize`), so escaping is the default and only content we
+produced ourselves (marked Markup) passes as is. Notes are rendered by
+`notes_to_html` and embedded as an HTML block. File names come only from
+validated ids. Titles that MkDocs prints into HTML unescaped (site_name, page
+titles) are written HTML-escaped; see generator/mkdocs_hooks.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+import material
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from generator.banks import Applies
+from generator.errors import InternalError, UserError
+from generator.markdown_escape import md_escape
+from generator.models import ID_PATTERN
+from generator.notes import is_safe_link, notes_to_html
+from generator.paths import BASE_MKDOCS, ROOT, TEMPLATES
+from generator.workbook import KIND_LABELS, RELATIONSHIP_LABELS, STAGE_TITLES, Workbook
+
+SITE_TEMPLATES = TEMPLATES / "site"
+SITE_ASSETS = TEMPLATES / "assets"
+THEME_OVERRIDES = TEMPLATES / "overrides"
+HOOKS = ROOT / "generator" / "mkdocs_hooks.py"
+ASSETS_FOLDER = "assets/workbook"  # inside docs/ and site/: our stylesheet, the coach's logo and colour
+LOGO_SUFFIXES = {".png", ".jpg", ".jpeg", ".svg"}
+MATERIAL_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" / "languages"
+
+# Headings of the offer bank page, one per trigger, in the order a reader meets them.
+OFFER_TRIGGER_TITLES = {
+    "interest": "From their professional interests",
+    "hobby": "From their hobbies",
+    "need": "From what they said they need",
+    "strength-match": "Your strengths, matched to their needs",
+    "strength": "Your strengths",
+    "always": "For anyone",
+}
+MEETING_KIND_LABELS = {"first": "first meetings", "follow-up": "follow-up meetings"}
+
+_ID = re.compile(ID_PATTERN)
+_HEX_COLOUR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+# A path to one of our own outputs (a sheet PDF), relative to the client folder.
+_OUTPUT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+
+
+def render_site(workbook: Workbook, client_dir: Path, *, sheets: dict[str, str] | None = None,
+                workbook_pdf: str | None = None) -> Path:
+    """Write the client's Markdown pages and mkdocs.yml into `client_dir`, build the site; return its index.html.
+
+    `sheets` maps contact id → that contact's sheet PDF, and `workbook_pdf` names the whole workbook PDF,
+    both relative to `client_dir` (e.g. "sheets/jordan-smith.pdf"); pages link to the ones given.
+    Raises UserError with MkDocs' own words if the build fails.
+    """
+    client_dir = Path(os.path.abspath(client_dir))
+    sheets = {contact_id: _output_path(path) for contact_id, path in (sheets or {}).items()}
+    workbook_pdf = _output_path(workbook_pdf) if workbook_pdf else None
+    _check_ids(workbook)
+
+    docs = client_dir / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)  # a contact removed from the profile must not keep its page
+    nav = _write_pages(workbook, docs, sheets, workbook_pdf)
+    _write_assets(workbook, docs)
+    config_file = client_dir / "mkdocs.yml"
+    config_file.write_text(_generate_config(workbook, client_dir, nav), encoding="utf-8")
+    _build(config_file)
+    return client_dir / "site" / "index.html"
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+def _valid_id(value: str) -> Markup:
+    """An id used in a file name or link: only ever one the loader validated."""
+    if not isinstance(value, str) or not _ID.match(value):
+        raise InternalError(f"not a valid id for a page name: {value!r}")
+    return Markup(value)
+
+
+def _html(value: object) -> Markup:
+    """Text inside a raw HTML block, where Markdown is not processed: HTML-escaped only."""
+    return Markup("") if value is None else escape(str(value))
+
+
+def _with_prefix(value: object, prefix: str, suffix: str = "") -> Markup:
+    """`prefix` + the escaped value + `suffix` when there is a value, else nothing (affixes are template text)."""
+    if value is None or value == "" or value is False:
+        return Markup("")
+    return Markup(prefix) + md_escape(value) + Markup(suffix)
+
+
+def _applies_to(applies: Applies) -> str:
+    """Which contacts and meetings a bank entry suits, in words."""
+    parts = []
+    if applies.relationships is not None:
+        parts.append(", ".join(RELATIONSHIP_LABELS[relationship] for relationship in applies.relationships))
+    if applies.kinds is not None:
+        parts.append("people who " + " or ".join(KIND_LABELS[kind] for kind in applies.kinds))
+    if applies.meeting != "any":
+        parts.append(MEETING_KIND_LABELS[applies.meeting])
+    return " · ".join(parts) or "Anyone"
+
+
+@lru_cache(maxsize=1)
+def _page_templates() -> Environment:
+    """Page templates: every `{{ value }}` goes through md_escape, so user text becomes inert Markdown and
+    only our own Markup passes as is."""
+    env = Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=False, finalize=md_escape,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(id=_valid_id, html=_html, notes=notes_to_html, with_prefix=_with_prefix,
+                       applies_to=_applies_to)
+    return env
+
+
+@lru_cache(maxsize=1)
+def _stylesheet_templates() -> Environment:
+    """The generated stylesheet's template: its only values are colours computed from a validated hex code."""
+    return Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=False, undefined=StrictUndefined)
+
+
+def _front_matter(title: str) -> Markup:
+    """YAML front matter giving the page its title, HTML-escaped (MkDocs prints titles unescaped)."""
+    return Markup("---\n" + yaml.safe_dump({"title": str(escape(title))}, allow_unicode=True, width=10_000) + "---\n")
+
+
+def _href(from_page: str, target: str) -> Markup:
+    """A relative URL from the built page of docs file `from_page` to `target` (relative to the client folder)."""
+    page_folder = posixpath.dirname(posixpath.join("site", from_page))
+    return Markup(escape(quote(posixpath.relpath(target, page_folder))))
+
+
+def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workbook_pdf: str | None) -> list:
+    """Render every page; return MkDocs' `nav`: docs paths, and {section title: [docs paths]} for groups.
+
+    The order is the way a reader works through the workbook: home, the guide, their roles, their
+    contacts, the tracker, and the banks to look things up in.
+    """
+    env = _page_templates()
+    contacts = {plan.id: plan for plan in workbook.contacts}
+    common = {"workbook": workbook, "contacts": contacts, "stage_titles": STAGE_TITLES, "offer_triggers": OFFER_TRIGGER_TITLES,
+              "timezone": workbook.settings.timezone}
+
+    def write(path: str, template: str, title: str, **context) -> str:
+        text = env.get_template(template).render(front_matter=_front_matter(title),
+                                                 href=lambda target: _href(path, target), **common, **context)
+        target = docs / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        return path
+
+    guide = []
+    for page in workbook.guide:
+        path = f"guide/{_valid_id(page.slug)}.md"
+        (docs / "guide").mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(page.markdown, encoding="utf-8")  # the project's own words (trusted)
+        guide.append(path)
+    return [
+        write("index.md", "home.md", workbook.seeker.name, workbook_pdf=workbook_pdf),
+        {"Guide": guide},
+        {"Your target roles": [write("roles/index.md", "roles.md", "Your target roles")] + [
+            write(f"roles/{_valid_id(plan.role.id)}.md", "role.md", plan.role.title, plan=plan)
+            for plan in workbook.roles]},
+        {"Your contacts": [write("contacts/index.md", "contacts.md", "Your contacts")] + [
+            write(f"contacts/{_valid_id(plan.id)}.md", "contact.md", plan.contact.name, plan=plan,
+                  sheet=sheets.get(plan.id)) for plan in workbook.contacts]},
+        write("tracker.md", "tracker.md", "Tracker", chart=_tracker_chart(workbook)),
+        {"Question and offer banks": [write("banks/questions.md", "questions.md", "Question bank"),
+                                      write("banks/offers.md", "offers.md", "Offer bank")]},
+    ]
+
+
+def _tracker_chart(workbook: Workbook) -> Markup:
+    """The tracker's bar chart: one bar per status, as inline SVG (no script, no external file)."""
+    counts = workbook.tracker.by_status
+    most = max((status.count for status in counts), default=0) or 1
+    row, label_width, bar_width = 28, 130, 300
+    height = row * len(counts) + 8
+    total = sum(status.count for status in counts)
+    parts = [f'<svg class="workbook-chart" role="img" viewBox="0 0 {label_width + bar_width + 50} {height}">',
+             f"<title>{escape(f'Contacts by status, {total} in all')}</title>"]
+    for index, status in enumerate(counts):
+        y = 4 + index * row
+        width = round(bar_width * status.count / most)
+        parts.append(
+            f'<g class="workbook-chart__row workbook-chart__row--{_valid_id(status.status)}">'
+            f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end">{escape(status.label)}</text>'
+            f'<rect x="{label_width}" y="{y + 4}" width="{width}" height="{row - 10}" rx="3"></rect>'
+            f'<text x="{label_width + width + 6}" y="{y + 18}">{status.count}</text></g>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# --- assets: stylesheet, coach's logo and colour -------------------------------------------------
+
+def _write_assets(workbook: Workbook, docs: Path) -> None:
+    assets = docs / ASSETS_FOLDER
+    shutil.copytree(SITE_ASSETS, assets, dirs_exist_ok=True)
+    colour = workbook.coach.color if workbook.coach else None
+    (assets / "coach.css").write_text(_coach_stylesheet(colour), encoding="utf-8")
+    if workbook.coach_logo:
+        shutil.copyfile(workbook.coach_logo, assets / _logo_name(workbook.coach_logo))
+
+
+def _logo_name(logo: Path) -> str:
+    suffix = logo.suffix.lower()
+    if suffix not in LOGO_SUFFIXES:
+        raise InternalError(f"the loader should have refused this logo: {logo.name!r}")
+    return "coach-logo" + suffix
+
+
+def _coach_stylesheet(colour: str | None) -> str:
+    """The coach's colour as mkdocs-material's custom properties (the "custom" palette); empty without one."""
+    template = _stylesheet_templates().get_template("coach.css")
+    if not colour:
+        return template.render(colours=None)
+    if not _HEX_COLOUR.match(colour):
+        raise InternalError(f"the loader should have refused this colour: {colour!r}")
+    rgb = _rgb(colour)
+    white, black = (255, 255, 255), (0, 0, 0)
+    light_text = _contrast(rgb, white) >= _contrast(rgb, black)
+    colours = {
+        "primary": _hex(rgb),
+        "light": _hex(_mix(rgb, white, 0.25)),
+        "dark": _hex(_mix(rgb, black, 0.2)),
+        "on_primary": "#ffffff" if light_text else "#000000de",
+        "on_primary_light": "#ffffffb3" if light_text else "#0000008a",
+        # Links must stay readable on a white page and on slate's dark one.
+        "link_light": _hex(rgb if _contrast(rgb, white) >= 3 else _mix(rgb, black, 0.45)),
+        "link_dark": _hex(rgb if _contrast(rgb, (30, 33, 41)) >= 3 else _mix(rgb, white, 0.45)),
+    }
+    return template.render(colours=colours)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    digits = colour[1:]
+    if len(digits) == 3:
+        digits = "".join(digit * 2 for digit in digits)
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#" + "".join(f"{channel:02x}" for channel in rgb)
+
+
+def _mix(rgb: tuple[int, int, int], other: tuple[int, int, int], amount: float) -> tuple[int, int, int]:
+    return tuple(round(a + (b - a) * amount) for a, b in zip(rgb, other))  # type: ignore[return-value]
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(channel) for channel in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _contrast(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+# --- the client's mkdocs.yml --------------------------------------------------------------------
+
+def _generate_config(workbook: Workbook, client_dir: Path, nav: list) -> str:
+    """The client's mkdocs.yml: INHERIT the root file, add what belongs to this client only.
+
+    Paths are relative to the client folder's *final* place; the staging folder a build renders into is
+    its sibling, so the same relative paths hold there. MkDocs resolves theme.custom_dir and hooks
+    relative to this file, which is why they are written here and not in the root file.
+    """
+    here = os.path.abspath(client_dir)
+
+    def relative(path: Path) -> str:
+        return Path(os.path.relpath(path, here)).as_posix()
+
+    theme: dict = {"custom_dir": relative(THEME_OVERRIDES), "language": _theme_language(workbook.settings.language)}
+    if workbook.coach_logo:
+        theme["logo"] = theme["favicon"] = f"{ASSETS_FOLDER}/{_logo_name(workbook.coach_logo)}"
+    config: dict = {
+        "INHERIT": relative(BASE_MKDOCS),
+        # HTML-escaped: MkDocs and the theme print site_name into pages as HTML (see generator/mkdocs_hooks.py).
+        "site_name": str(escape(f"{workbook.seeker.name}'s workbook")),
+        "hooks": [relative(HOOKS)],
+        "theme": theme,
+        # Section titles are ours (printed unescaped too); page titles come from each page's front matter.
+        "nav": nav,
+    }
+    footer = _footer(workbook)
+    if footer:
+        config["copyright"] = str(footer)
+    header = "# Generated by workbook for this client; rebuilt on every `workbook build`.\n"
+    return header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=10_000)
+
+
+def _theme_language(language: str) -> str:
+    """The workbook's language as mkdocs-material knows it: the exact code, else its base language, else English."""
+    for candidate in (language, language.split("-")[0]):
+        if (MATERIAL_LANGUAGES / f"{candidate}.html").is_file():
+            return candidate
+    return "en"
+
+
+def _footer(workbook: Workbook) -> Markup | None:
+    """The footer line naming the coach, as HTML (mkdocs-material prints `copyright` as is)."""
+    coach = workbook.coach
+    if not coach:
+        return None
+    if coach.website and is_safe_link(coach.website):
+        parts = [Markup('Workbook prepared by <a href="{}" rel="noopener noreferrer">{}</a>').format(coach.website, coach.name)]
+    else:
+        parts = [Markup("Workbook prepared by ") + coach.name]
+    if coach.email:
+        parts.append(Markup('<a href="mailto:{}">{}</a>').format(quote(coach.email, safe="@"), coach.email))
+    return Markup(" · ").join(parts)
+
+
+# --- the build ----------------------------------------------------------------------------------
+
+def _build(config_file: Path) -> None:
+    """One strict MkDocs build through its Python API; a warning or error becomes a UserError."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    with _mkdocs_messages() as messages:
+        try:
+            config = load_config(str(config_file))
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except MkDocsException as error:
+            details = "\n".join(f"  {message}" for message in messages) or f"  {error}"
+            raise UserError(f"{config_file}: the site could not be built (MkDocs, strict mode):\n{details}") from None
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
+@contextmanager
+def _mkdocs_messages() -> Iterator[list[str]]:
+    """MkDocs' warnings and errors during a build, collected for the error message and kept off the console."""
+    logger = logging.getLogger("mkdocs")
+    collector = _Collect()
+    propagate = logger.propagate
+    logger.addHandler(collector)
+    logger.propagate = False
+    try:
+        yield collector.messages
+    finally:
+        logger.removeHandler(collector)
+        logger.propagate = propagate
+
+
+# --- checks on what the caller passed -------------------------------------------------------------
+
+def _check_ids(workbook: Workbook) -> None:
+    for role in workbook.roles:
+        _valid_id(role.role.id)
+    for plan in workbook.contacts:
+        _valid_id(plan.id)
+
+
+def _output_path(path: str) -> str:
+    """A path to one of our own outputs, relative to the client folder: plain segments, never leaving it."""
+    if not isinstance(path, str) or not _OUTPUT_PATH.match(path) or any(part in ("", ".", "..") for part in path.split("/")):
+        raise InternalError(f"not a path inside the client folder: {path!r}")
+    return path
+
