@@ -60,8 +60,13 @@ def main() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), default=Path("profile.yaml"))
 def new(file: Path) -> None:
     """Write a commented starter profile to FILE (default: profile.yaml). Never overwrites."""
-    schema = Path(os.path.relpath(SCHEMA, file.resolve().parent)).as_posix()
-    text = STARTER.read_text(encoding="utf-8").replace("{schema}", schema).replace("{name}", _display(file))
+    try:
+        schema = Path(os.path.relpath(SCHEMA, file.resolve().parent)).as_posix()
+    except ValueError:  # another drive on Windows: no relative path exists
+        schema = SCHEMA.as_uri()
+    # The name lands in a YAML comment: keep it on one line.
+    name = " ".join(_display(file).splitlines())
+    text = STARTER.read_text(encoding="utf-8").replace("{schema}", schema).replace("{name}", name)
     try:
         with open(file, "x", encoding="utf-8") as handle:
             handle.write(text)
@@ -69,7 +74,7 @@ def new(file: Path) -> None:
         click.echo(f"{_display(file)} already exists; not overwriting it. Choose another name: workbook new OTHER.yaml", err=True)
         sys.exit(1)
     except OSError as error:
-        click.echo(f"cannot write {_display(file)}: {error.strerror}", err=True)
+        click.echo(f"cannot write {_display(file)}: {error.strerror or error}", err=True)
         sys.exit(1)
     click.echo(f"Wrote {_display(file)}. Edit it, then run: workbook check {_display(file)}")
 
@@ -81,6 +86,8 @@ def check(target: Path) -> None:
     from generator.batch import find_inputs, load_coach_file
     from generator.load import load_profile
 
+    if not (target.is_file() or target.is_dir()):  # a FIFO or a device: reading it would block or never end
+        raise click.BadParameter(f"'{_display(target)}' is not a file or a folder.", param_hint="'TARGET'")
     failed = 0
     checked = 0
     try:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Problem, UserError
-from generator.models import MAX_MINUTES, MIN_MINUTES, Profile, make_id
+from generator.models import ID_PATTERN, MAX_MINUTES, MAX_TEXT, MIN_MINUTES, Profile, make_id
 from generator.source import Key, Source, read_yaml, shorten
 
 M = TypeVar("M", bound=BaseModel)
@@ -137,9 +137,13 @@ def _friendly(source: Source, model: type[BaseModel], detail: dict[str, Any]) ->
         return source.problem(loc, template.format(value=shown))
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return source.problem(loc, _expected("a whole number", value))
-    if kind in ("greater_than_equal", "less_than_equal"):
+    if kind in ("greater_than_equal", "less_than_equal", "int_parsing_size"):
+        if isinstance(value, bool):  # YAML's yes/no/true/false: pydantic would compare it as 1 or 0
+            return source.problem(loc, _expected("a whole number", value))
         if "minutes" in field:
             return source.problem(loc, f"{shown} minutes is outside the allowed range {MIN_MINUTES}–{MAX_MINUTES}")
+        if kind == "int_parsing_size":
+            return source.problem(loc, f"{shown} is far too large a number")
         bound = ctx.get("ge", ctx.get("le"))
         return source.problem(loc, f"{shown} must be {'at least' if 'ge' in ctx else 'at most'} {bound}")
     if kind == "list_type":
@@ -237,36 +241,58 @@ def _check_ids(source: Source) -> Iterable[Problem]:
                 here_line = source.position((section, index, origin))[0]
                 how = "" if origin == "id" and first_origin == "id" else " (an id defaults to a slug of the " + name_key + "; give one of them its own `id:`)"
                 yield source.problem((section, index, origin),
-                                     f"duplicate id '{item_id}': {section}[{first_index}] on line {first_line} and {section}[{index}] on line {here_line} both have it{how}")
+                                     f"duplicate id '{shorten(item_id)}': {section}[{first_index}] on line {first_line} and {section}[{index}] on line {here_line} both have it{how}")
             else:
                 seen[item_id] = (index, origin)
 
 
 def _check_references(source: Source) -> Iterable[Problem]:
     role_ids = list(dict.fromkeys(rid for _, role in _items(source, "target_roles") if (rid := _effective_id(role, "title")[0])))
+    valid_ids = [rid for rid in role_ids if re.match(ID_PATTERN, rid)]  # the model reports the others
+    known = ", ".join(valid_ids[:8]) + (", …" if len(valid_ids) > 8 else "") or "none"
     for index, contact in _items(source, "contacts"):
         wanted = contact.get("target_role")
-        if isinstance(wanted, str) and wanted not in role_ids and re.match(r"^[a-z0-9][a-z0-9-]{0,63}$", wanted):
-            message = f"'{shorten(wanted)}' is not the id of any target role (known: {', '.join(role_ids) or 'none'})"
-            yield source.problem(("contacts", index, "target_role"), message + _did_you_mean(wanted, role_ids))
+        if isinstance(wanted, str) and wanted not in role_ids and re.match(ID_PATTERN, wanted):
+            message = f"'{wanted}' is not the id of any target role (known: {known})"
+            yield source.problem(("contacts", index, "target_role"), message + _did_you_mean(wanted, valid_ids))
 
 
 def check_logo(source: Source, base: Path) -> Iterable[Problem]:
     coach = source.data.get("coach")
     logo = coach.get("logo") if isinstance(coach, dict) else None
-    if not isinstance(logo, str) or not re.search(r"\.(png|jpe?g|svg)\s*$", logo, re.IGNORECASE):
-        return  # missing or of the wrong kind: the model reports that
+    if not isinstance(logo, str) or len(logo) > MAX_TEXT or not re.search(r"\.(png|jpe?g|svg)\s*$", logo, re.IGNORECASE):
+        return  # missing, too long or of the wrong kind: the model reports that
     yield from check_inside_folder(source, ("coach", "logo"), logo.strip(), base)
 
 
 def check_inside_folder(source: Source, path: Key, relative: str, base: Path) -> Iterable[Problem]:
     """A user-given file path must name an existing file inside `base` (no absolute paths, no `..` out)."""
+    shown = shorten(relative)
+    if any(ord(char) < 32 for char in relative):
+        yield source.problem(path, f"'{shown}' is not a file name (it contains control characters)")
+        return
     candidate = Path(relative)
     if candidate.is_absolute() or relative.startswith(("~", "\\")) or re.match(r"^[a-zA-Z]:", relative) or "://" in relative:
-        yield source.problem(path, f"'{shorten(relative)}' must be a path relative to this file's folder")
+        yield source.problem(path, f"'{shown}' must be a path relative to this file's folder")
         return
-    resolved = (base / candidate).resolve()
-    if not resolved.is_relative_to(base.resolve()):
-        yield source.problem(path, f"'{shorten(relative)}' points outside this file's folder; keep the file next to the profile")
-    elif not resolved.is_file():
-        yield source.problem(path, f"'{shorten(relative)}' does not exist (looked for {resolved})")
+    try:
+        # resolve() follows symlinks, so a link that leads out of the folder is caught too.
+        resolved = (base / candidate).resolve()
+        inside = resolved.is_relative_to(base.resolve())
+        is_file = inside and resolved.is_file()
+        exists = inside and resolved.exists()
+    except (OSError, ValueError, RuntimeError) as error:  # name too long, symlink loop, ...
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "the path cannot be used"
+        yield source.problem(path, f"'{shown}' cannot be read: {reason.lower()}")
+        return
+    if not inside:
+        yield source.problem(path, f"'{shown}' points outside this file's folder; keep the file next to the profile")
+    elif exists and not is_file:
+        yield source.problem(path, f"'{shown}' is a folder, not a file")
+    elif not is_file:
+        yield source.problem(path, f"'{shown}' does not exist (looked for {_tail(str(resolved))})")
+
+
+def _tail(path: str, limit: int = 120) -> str:
+    """A long path by its end, which is the part that tells files apart."""
+    return path if len(path) <= limit else "…" + path[-(limit - 1):]

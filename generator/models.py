@@ -10,13 +10,16 @@ where the source positions are at hand. The JSON Schema users get from
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from slugify import slugify
+
+from generator.source import shorten
 
 Relationship = Literal["friend", "family", "colleague", "alumni", "referral", "cold", "recruiter"]
 Status = Literal["to-contact", "requested", "scheduled", "met", "thanked", "following-up", "no-response", "closed"]
@@ -29,19 +32,36 @@ STATUSES: tuple[str, ...] = get_args(Status)
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$"
 MIN_MINUTES, MAX_MINUTES = 5, 240
+MAX_TEXT = 500
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Minutes = Annotated[int, Field(ge=MIN_MINUTES, le=MAX_MINUTES)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s<>\"'`]+$", max_length=500)]
 Color = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
+
+
+def _may_be_empty(kind: Any, empty: Callable[[], object]) -> BeforeValidator:
+    """An optional list or section written as a bare key (`contacts:` with every entry deleted or
+    commented out) means "none" / "the defaults", as it would had the key been left out."""
+    return BeforeValidator(lambda value: empty() if value is None else value, json_schema_input_type=kind | None)
+
+
+TextList = Annotated[list[Text], _may_be_empty(list[Text], list)]
 
 
 def make_id(name: str) -> str:
     """The default id of a named thing: a lower-case ASCII slug (names in any script are transliterated)."""
+    # Slugs are asked for twice per item (the id check, the model) and transliteration is slow: remember
+    # the usual short names, but never hold on to huge values from a hostile file.
+    return _slug(name) if len(name) <= 200 else _slug.__wrapped__(name)
+
+
+@lru_cache(maxsize=4096)
+def _slug(name: str) -> str:
     return slugify(name, max_length=64, word_boundary=True) or "item"
 
 
@@ -61,7 +81,7 @@ class Seeker(Model):
     headline: Text | None = None
     email: Email | None = None
     location: Text | None = None
-    strengths: list[Text] = Field(default_factory=list, description="What the seeker can help others with.")
+    strengths: TextList = Field(default_factory=list, description="What the seeker can help others with.")
 
 
 class Coach(Model):
@@ -91,7 +111,7 @@ class Settings(Model):
     @classmethod
     def _known_timezone(cls, name: str) -> str:
         if name not in known_timezones():
-            raise ValueError(f"unknown time zone {name!r}; use an IANA name such as America/Los_Angeles or Europe/Berlin")
+            raise ValueError(f"unknown time zone '{shorten(name)}'; use an IANA name such as America/Los_Angeles or Europe/Berlin")
         return name
 
     @property
@@ -106,8 +126,8 @@ class TargetRole(Model):
     title: Text
     industry: Text | None = None
     why: Text | None = None
-    companies: list[Text] = Field(default_factory=list)
-    keywords: list[Text] = Field(default_factory=list)
+    companies: TextList = Field(default_factory=list)
+    keywords: TextList = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _default_id(self) -> TargetRole:
@@ -155,12 +175,12 @@ class Contact(Model):
     relationship: Relationship
     referred_by: Text | None = Field(None, description="Another contact's name or id, or free text.")
     how_we_met: Text | None = None
-    interests: list[Text] = Field(default_factory=list, description="Professional topics they care about.")
-    hobbies: list[Text] = Field(default_factory=list)
-    needs: list[Text] = Field(default_factory=list, description="What they said they need.")
+    interests: TextList = Field(default_factory=list, description="Professional topics they care about.")
+    hobbies: TextList = Field(default_factory=list)
+    needs: TextList = Field(default_factory=list, description="What they said they need.")
     status: Status = "to-contact"
     meeting: Meeting | None = None
-    questions: list[Text] = Field(default_factory=list, description="Your own extra questions for this person.")
+    questions: TextList = Field(default_factory=list, description="Your own extra questions for this person.")
     notes: LongText | None = Field(None, description="Markdown allowed; rendered safely.")
 
     @model_validator(mode="after")
@@ -185,9 +205,9 @@ class Profile(Model):
 
     seeker: Seeker
     coach: Coach | None = None
-    settings: Settings = Field(default_factory=Settings)
+    settings: Annotated[Settings, _may_be_empty(Settings, dict)] = Field(default_factory=Settings)
     target_roles: Annotated[list[TargetRole], Field(min_length=1)]
-    contacts: list[Contact] = Field(default_factory=list)
+    contacts: Annotated[list[Contact], _may_be_empty(list[Contact], list)] = Field(default_factory=list)
 
     @property
     def client_id(self) -> str:

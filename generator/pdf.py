@@ -1,0 +1,395 @@
+"""The PDF renderer: a Workbook → the workbook PDF and one printable question sheet per contact.
+
+Renderers choose nothing: everything shown here was decided by the tailor
+stage. This module only lays it out, with our own print templates
+(site_templates/print/: Jinja2 HTML + paged-media CSS) and WeasyPrint.
+
+Private by construction: every resource WeasyPrint asks for goes through
+`generator.fetcher.AssetFetcher`, which serves the project's print assets,
+the coach's logo and data we generated, and refuses everything else. Every
+user string reaches the HTML through Jinja2 with autoescaping on; notes go
+through `notes_to_html`, which turns raw HTML into text and images into
+their alt text.
+
+Fast: a `PdfRenderer` holds one FontConfiguration, the Jinja2 environment and
+the compiled stylesheets (one per document kind, paper size, coach colour and
+sheet density, compiled on first use), and reuses them for every document.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import markdown
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from generator.fetcher import PROJECT_ASSETS, AssetFetcher
+from generator.notes import notes_to_html
+from generator.paths import TEMPLATES
+from generator.workbook import STAGE_TITLES, ContactPlan, GuidePage, Workbook
+
+LOGGER = logging.getLogger("workbook.pdf")
+
+PRINT_TEMPLATES = TEMPLATES / "print"
+DEFAULT_ACCENT = "#2f5d8a"
+PAPER_SIZES = {"letter": "letter", "a4": "A4"}
+
+# A sheet for a meeting up to this long must fit one page; longer ones may continue onto a second.
+ONE_PAGE_MINUTES = 45
+
+# WeasyPrint options shared by every document. Forms: tick boxes and answer spaces are real PDF
+# form fields, so a sheet (and the workbook's checklists) can be filled in on a tablet too.
+PDF_OPTIONS = {"pdf_forms": True}
+
+# The guide is the project's own Markdown (trusted), written for mkdocs-material; these are the
+# extensions it uses. Headings move down one level: a guide page's "# Title" is a chapter here.
+GUIDE_EXTENSIONS = ["admonition", "tables", "attr_list", "def_list", "sane_lists", "toc",
+                    "pymdownx.tasklist", "pymdownx.superfences"]
+
+
+@dataclass(frozen=True)
+class SheetDensity:
+    """How tightly a question sheet is set. Level 0 is the roomiest; each next level is tighter.
+
+    The template passes these to the CSS (custom properties on <html>), and `_sheet_height`
+    uses the same numbers to guess, before rendering, which level fits one page.
+    """
+
+    level: int
+    font_pt: float  # questions and checklists; never below 9 pt
+    line_height: float
+    condensed: bool  # DejaVu Sans Condensed: about 10% more words per line
+    gap_mm: float  # between one question's answer space and the next question
+    stage_gap_mm: float  # space before each conversation stage (instead of gap_mm, not added to it)
+    rule_mm: float  # between the ruled lines of an answer space
+    lines_per_minute: float
+    min_lines: int
+    max_lines: int
+    compact: bool  # stage names as labels instead of headings, smaller header, narrower margins
+
+    def answer_lines(self, minutes: int) -> int:
+        return max(self.min_lines, min(self.max_lines, round(minutes * self.lines_per_minute)))
+
+
+# From "room to write" to "everything on one page": roughly 6, 9, 12, 16 and 19 questions on a page.
+SHEET_DENSITIES = (
+    SheetDensity(0, 10.5, 1.3, False, 2.6, 4.0, 7.5, 1.0, 2, 5, False),
+    SheetDensity(1, 10.0, 1.3, False, 2.2, 3.4, 7.0, 0.75, 2, 4, False),
+    SheetDensity(2, 9.5, 1.3, False, 1.8, 3.0, 6.5, 0.4, 1, 3, False),
+    SheetDensity(3, 9.0, 1.25, True, 1.4, 2.2, 5.8, 0.34, 1, 2, True),
+    SheetDensity(4, 9.0, 1.15, True, 0.4, 1.4, 5.0, 0.0, 1, 1, True),
+)
+
+
+class PdfRenderer:
+    """Renders workbooks and question sheets. Create one per process and reuse it.
+
+    Holds the FontConfiguration, the Jinja2 environment and the compiled CSS
+    (per document kind and paper size, compiled lazily and cached).
+    """
+
+    def __init__(self, templates: Path = PRINT_TEMPLATES) -> None:
+        self.templates = templates
+        self.font_config = FontConfiguration()
+        self.fetcher = AssetFetcher(folders=(templates, *PROJECT_ASSETS), generated=_generated_assets())
+        self.env = Environment(
+            loader=FileSystemLoader(templates),
+            autoescape=True,  # every template, whatever its name: user strings are always escaped
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["notes"] = notes_to_html
+        self.env.filters["guide"] = _guide_html
+        self.env.filters["long_date"] = _long_date
+        self.env.globals["STAGE_TITLES"] = STAGE_TITLES
+        self._stylesheets: dict[tuple, CSS] = {}
+
+    # --- public ---------------------------------------------------------------------------------
+
+    def render_workbook(self, workbook: Workbook, path: Path) -> None:
+        """Write the whole workbook (cover, contents, guide, roles, contacts, tracker) to `path`."""
+        document = self._document(self.workbook_html(workbook), self.stylesheet("workbook", workbook), workbook)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document.write_pdf(path, **PDF_OPTIONS)
+
+    def render_sheet(self, workbook: Workbook, contact_plan: ContactPlan, path: Path) -> None:
+        """Write the printable question sheet for one contact to `path`.
+
+        A meeting up to ONE_PAGE_MINUTES long gets one page, a longer one up to two. The sheet is
+        set at the roomiest density estimated to fit, then tightened while it does not really fit
+        (too many pages, or the sidebar running off the page). When even the tightest level cannot
+        hold the sidebar beside the questions (very long offers), the sidebar goes below them.
+        """
+        pages_allowed = 1 if contact_plan.minutes <= ONE_PAGE_MINUTES else 2
+        paper = workbook.settings.paper
+        estimates = [_sheet_fit(contact_plan, density, paper) for density in SHEET_DENSITIES]
+        start = next((level for level, (pages, beside) in enumerate(estimates) if pages <= pages_allowed and beside),
+                     next((level for level, (pages, _) in enumerate(estimates) if pages <= pages_allowed),
+                          len(SHEET_DENSITIES) - 1))
+        attempts = [(density, False) for density in SHEET_DENSITIES[start:]]
+        attempts += [(density, True) for density in SHEET_DENSITIES if density.compact]
+        for density, stacked in attempts:
+            html = self.sheet_html(workbook, contact_plan, density, stacked=stacked)
+            document = self._document(html, self.stylesheet("question-sheet", workbook, density), workbook)
+            if len(document.pages) <= pages_allowed and (stacked or _sidebar_on_page(document, density)):
+                break
+        else:
+            LOGGER.warning("the question sheet for %s takes %d pages even at the tightest spacing",
+                           contact_plan.id, len(document.pages))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document.write_pdf(path, **PDF_OPTIONS)
+
+    def render_all(self, workbook: Workbook, client_dir: Path) -> dict[str, Path]:
+        """Write client_dir/<client-id>-workbook.pdf and client_dir/sheets/<contact-id>.pdf for every contact.
+
+        Returns the paths written: {"workbook": …, "<contact-id>": …, …}.
+        """
+        written = {"workbook": client_dir / f"{workbook.client_id}-workbook.pdf"}
+        self.render_workbook(workbook, written["workbook"])
+        for contact_plan in workbook.contacts:
+            written[contact_plan.id] = client_dir / "sheets" / f"{contact_plan.id}.pdf"
+            self.render_sheet(workbook, contact_plan, written[contact_plan.id])
+        return written
+
+    # --- HTML and CSS (public for the benchmark and for tests that look at the markup) ----------
+
+    def workbook_html(self, workbook: Workbook) -> str:
+        return self.env.get_template("workbook.html").render(self._context(workbook))
+
+    def sheet_html(self, workbook: Workbook, contact_plan: ContactPlan, density: SheetDensity | None = None,
+                   *, stacked: bool = False) -> str:
+        density = density or SHEET_DENSITIES[0]
+        return self.env.get_template("question-sheet.html").render(
+            self._context(workbook), plan=contact_plan, density=density, stacked=stacked)
+
+    def stylesheet(self, kind: str, workbook: Workbook, density: SheetDensity | None = None) -> CSS:
+        """The compiled CSS for a document: "workbook" or "question-sheet" (at a density).
+
+        The CSS files use var(--name) for what varies (paper aside): the coach's colour and the
+        sheet's density. Those are filled in here, once per combination, because WeasyPrint
+        resolves custom properties again for every element of every document, which costs more.
+        """
+        accent = _colour(workbook.coach.color if workbook.coach and workbook.coach.color else DEFAULT_ACCENT)
+        paper = workbook.settings.paper
+        key = (kind, paper, accent, density)
+        if key not in self._stylesheets:
+            values = {**CSS_CONSTANTS, "accent": accent, "accent-tint": _tint(accent, 0.9),
+                      "accent-soft": _tint(accent, 0.75), **(_density_values(density) if density else {})}
+            text = form_font_css() if kind == "question-sheet" else ""
+            text += "\n".join((self.templates / name).read_text(encoding="utf-8") for name in ("common.css", f"{kind}.css"))
+            text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)  # comments may mention var(--name) too
+            text = re.sub(r"var\(--([a-z-]+)\)", lambda match: values[match.group(1)], text)
+            # The paper size goes last, so it wins over any @page rule above.
+            text += f"\n@page {{ size: {PAPER_SIZES[paper]}; }}\n"
+            self._stylesheets[key] = CSS(string=text, base_url=self.templates.as_uri() + "/", url_fetcher=self.fetcher,
+                                         font_config=self.font_config)
+        return self._stylesheets[key]
+
+    # --- private --------------------------------------------------------------------------------
+
+    def _context(self, workbook: Workbook) -> dict:
+        return {
+            "workbook": workbook,
+            "seeker": workbook.seeker,
+            "coach": workbook.coach,
+            "settings": workbook.settings,
+            "logo_url": workbook.coach_logo.as_uri() if workbook.coach_logo else None,
+        }
+
+    def _document(self, html: str, stylesheet: CSS, workbook: Workbook):
+        # The coach's logo is the one file outside the project a render may read.
+        fetcher = self.fetcher.with_files([workbook.coach_logo]) if workbook.coach_logo else self.fetcher
+        return HTML(string=html, base_url=self.templates.as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=[stylesheet], font_config=self.font_config, **PDF_OPTIONS)
+
+
+# Grey tones shared by every document (custom properties in the CSS, filled in by `stylesheet`).
+CSS_CONSTANTS = {"ink-soft": "#52606d", "rule": "#b9c2cc"}
+
+
+def _density_values(density: SheetDensity) -> dict[str, str]:
+    return {
+        "text-size": f"{density.font_pt}pt",
+        "text-line": f"{density.line_height}",
+        "text-stretch": "condensed" if density.condensed else "normal",
+        "question-gap": f"{density.gap_mm}mm",
+        "stage-gap": f"{density.stage_gap_mm}mm",
+        "rule-gap": f"{density.rule_mm}mm",
+    }
+
+
+# --- how much a question sheet holds -------------------------------------------------------------
+# A guess, before rendering, of how many pages a sheet takes at a density, so that most sheets are
+# rendered once. The numbers mirror question-sheet.css; render_sheet checks the real page count.
+
+MM_PER_PT = 25.4 / 72
+MM_PER_PX = 25.4 / 96  # WeasyPrint reports positions in CSS pixels
+PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
+PAGE_MARGINS_MM = {False: (12.0, 14.0, 12.0), True: (8.0, 11.0, 10.0)}  # top, bottom, each side; by compactness
+HEADER_MM = {False: 36.0, True: 27.5}  # the contact's name, role and meeting box, with the rule under them
+QUESTIONS_TITLE_MM = 6.0  # not shown when compact
+SIDEBAR_MM = {False: 67.0, True: 60.0}  # the sidebar and the gap before it
+SIDEBAR_TEXT_MM = {False: 62.0 - 6.0 - 5.4, True: 56.0 - 5.0 - 5.4}  # a checklist line: less padding and tick box
+SIDEBAR_FIXED_MM = 48.0  # the offers box's title and padding, the follow-up box without its two ruled fields
+DIGIT_EM = 0.636  # width of a digit in DejaVu Sans; the question number takes three
+CHAR_EM = {False: 0.52, True: 0.47}  # an average character of English text in DejaVu Sans, regular and condensed
+
+
+def _sidebar_on_page(document, density: SheetDensity) -> bool:
+    """Whether the sidebar ends above the first page's bottom margin (it is out of the flow, so a
+    sidebar too long for the page would not add a page: it would run off it)."""
+    page = document.pages[0]
+    end = page.anchors.get("sidebar-end")
+    bottom_margin_px = PAGE_MARGINS_MM[density.compact][1] / MM_PER_PX
+    return end is not None and end[1] <= page.height - bottom_margin_px
+
+
+def _lines(text: str, chars_per_line: float) -> int:
+    # Words do not break mid-word, so a line holds a little less than its width in characters.
+    return max(1, math.ceil(len(text) / (chars_per_line * 0.92)))
+
+
+def _sheet_fit(contact_plan: ContactPlan, density: SheetDensity, paper: str) -> tuple[int, bool]:
+    """Estimated (pages the questions take, whether the sidebar fits beside them) at this density."""
+    width, height = PAPER_MM[paper]
+    top, bottom, side = PAGE_MARGINS_MM[density.compact]
+    page_height = height - top - bottom
+    font_mm = density.font_pt * MM_PER_PT
+    line_mm = font_mm * density.line_height
+    chars_per_line = (width - 2 * side - SIDEBAR_MM[density.compact] - 3 * DIGIT_EM * font_mm) / (CHAR_EM[density.condensed] * font_mm)
+
+    used = HEADER_MM[density.compact] + (0 if density.compact else QUESTIONS_TITLE_MM)
+    pages = 1
+    for stage_title, questions in contact_plan.question_plan.by_stage():
+        used += density.stage_gap_mm - density.gap_mm  # vertical margins collapse: the larger one wins
+        for index, question in enumerate(questions):
+            label = stage_title + " " if index == 0 else ""
+            needed = (_lines(label + question.text + " 00 min", chars_per_line) * line_mm
+                      + density.answer_lines(question.minutes) * density.rule_mm + density.gap_mm)
+            if used + needed > page_height:  # a question is never split: it moves to the next page whole
+                pages += 1
+                used = 0.0
+            used += needed
+
+    checklist_line = 9 * MM_PER_PT * 1.28
+    side_chars = SIDEBAR_TEXT_MM[density.compact] / (CHAR_EM[density.condensed] * 9 * MM_PER_PT)
+    sidebar = SIDEBAR_FIXED_MM + 4 * density.rule_mm + sum(
+        _lines(offer.text, side_chars) * checklist_line + 1.3 for offer in contact_plan.offers)
+    return pages, HEADER_MM[density.compact] + sidebar <= page_height
+
+
+# --- content and formatting helpers -------------------------------------------------------------
+
+@lru_cache(maxsize=32)
+def _guide_html(page: GuidePage) -> Markup:
+    """A guide page's Markdown as HTML, its headings one level down, ids prefixed with the page."""
+
+    def slugify(value: str, separator: str) -> str:
+        words = re.sub(r"[^\w\s-]", "", value).strip().lower()
+        return f"guide-{page.slug}-" + re.sub(r"[\s_-]+", separator, words)
+
+    converter = markdown.Markdown(
+        extensions=GUIDE_EXTENSIONS,
+        extension_configs={"toc": {"baselevel": 2, "slugify": slugify, "permalink": False}},
+        output_format="html",
+    )
+    # Trusted: the project's own content (content/guide/), never a user's text.
+    return Markup(converter.convert(page.markdown))
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _colour(value: str) -> str:
+    """A #rgb/#rrggbb colour as #rrggbb. The model validated it already; this keeps the CSS safe regardless."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}", value):
+        return DEFAULT_ACCENT
+    if len(value) == 4:
+        value = "#" + "".join(ch * 2 for ch in value[1:])
+    return value.lower()
+
+
+def _tint(colour: str, white: float) -> str:
+    """The colour mixed with `white` parts of white: a light background in the same hue."""
+    channels = [int(colour[index:index + 2], 16) for index in (1, 3, 5)]
+    return "#" + "".join(f"{round(channel + (255 - channel) * white):02x}" for channel in channels)
+
+
+# --- the generated form font --------------------------------------------------------------------
+
+# Text typed into a PDF form field is drawn with one font that WeasyPrint embeds whole (it cannot
+# know what will be typed). Whole DejaVu Sans is 750 kB and slows every sheet down threefold, so
+# the fields get a subset of it: Latin, Greek and Cyrillic, enough for names and notes.
+FORM_FONT_FAMILY = "Workbook Form"
+FORM_FONT_SOURCE = "DejaVu Sans"
+FORM_FONT_UNICODES = [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x370, 0x3D0), *range(0x400, 0x460),
+                      *range(0x2010, 0x2027), 0x2030, 0x2039, 0x203A, 0x20AC, 0x2122]
+
+
+@lru_cache(maxsize=1)
+def _generated_assets() -> dict[str, tuple[bytes, str]]:
+    """The data: URLs the print CSS may use, by URL. Today: the form-field font, if it can be made."""
+    font = _form_font()
+    if font is None:
+        return {}
+    return {_data_url(font, "font/ttf"): (font, "font/ttf")}
+
+
+def form_font_css() -> str:
+    """The @font-face rule for the form-field font ('' when it is unavailable: fields then use DejaVu Sans)."""
+    for url in _generated_assets():
+        return f'@font-face {{ font-family: "{FORM_FONT_FAMILY}"; src: url("{url}"); }}\n'
+    return ""
+
+
+def _data_url(body: bytes, media_type: str) -> str:
+    return f"data:{media_type};base64," + base64.b64encode(body).decode("ascii")
+
+
+@lru_cache(maxsize=1)
+def _form_font() -> bytes | None:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    path = _system_font_file(FORM_FONT_SOURCE)
+    if path is None:
+        LOGGER.warning("%s not found; form fields will embed the whole text font", FORM_FONT_SOURCE)
+        return None
+    options = subset.Options()
+    options.layout_features = []  # viewers draw typed text without kerning or ligatures
+    options.hinting = False
+    options.name_IDs = [1, 2, 3, 4, 6]
+    options.notdef_outline = True
+    font = TTFont(path)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=FORM_FONT_UNICODES)
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+def _system_font_file(family: str) -> Path | None:
+    """The file fontconfig uses for `family` (regular style), or None."""
+    import subprocess
+
+    try:
+        found = subprocess.run(["fc-match", "--format=%{file}", f"{family}:style=Book"], capture_output=True,
+                               text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path = Path(found)
+    return path if path.is_file() and family.replace(" ", "").lower() in path.name.replace(" ", "").lower() else None
