@@ -334,3 +334,16 @@ def test_new_keeps_an_odd_file_name_inside_the_comment(in_tmp):
     result = CliRunner().invoke(main, ["new", name])
     assert result.exit_code == 0, result.output
     assert check_in_process(name).exit_code == 0
+
+
+def test_loading_a_folder_or_a_pipe_as_a_profile_is_a_located_error(in_tmp):
+    # `check` routes folders to the coach mode and refuses pipes first; the loader must still refuse them itself.
+    (in_tmp / "folder.yaml").mkdir()
+    with pytest.raises(UserError) as caught:
+        generator.load.load_profile(in_tmp / "folder.yaml", display_name="folder.yaml")
+    assert [str(p) for p in caught.value.problems] == ["folder.yaml:1:1: this is a folder, not a profile file"]
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(in_tmp / "pipe.yaml")
+        with pytest.raises(UserError) as caught:
+            generator.load.load_profile(in_tmp / "pipe.yaml", display_name="pipe.yaml")
+        assert "pipe.yaml:1:1: this is not a regular file" in str(caught.value)
