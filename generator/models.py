@@ -38,7 +38,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Minutes = Annotated[int, Field(ge=MIN_MINUTES, le=MAX_MINUTES)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s<>\"'`=]+@[^@\s<>\"'`=]+\.[^@\s<>\"'`=]+$", max_length=254)]
 WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s<>\"'`]+$", max_length=500)]
 Color = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
