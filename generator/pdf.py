@@ -35,7 +35,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from generator.fetcher import PROJECT_ASSETS, AssetFetcher
-from generator.notes import notes_to_html
+from generator.notes import is_safe_link, notes_to_html
 from generator.paths import TEMPLATES
 from generator.workbook import STAGE_TITLES, ContactPlan, GuidePage, Workbook
 
@@ -95,8 +95,8 @@ SHEET_DENSITIES = (
 class PdfRenderer:
     """Renders workbooks and question sheets. Create one per process and reuse it.
 
-    Holds the FontConfiguration, the Jinja2 environment and the compiled CSS
-    (per document kind and paper size, compiled lazily and cached).
+    Holds the FontConfiguration, the Jinja2 environment and the compiled CSS (per document
+    kind, paper size, coach colour and sheet density, compiled on first use and cached).
     """
 
     def __init__(self, templates: Path = PRINT_TEMPLATES) -> None:
@@ -114,6 +114,8 @@ class PdfRenderer:
         self.env.filters["guide"] = _guide_html
         self.env.filters["long_date"] = _long_date
         self.env.globals["STAGE_TITLES"] = STAGE_TITLES
+        # A web address the user gave becomes a link only where a note's link would (no loopback, no file:).
+        self.env.tests["safe_link"] = is_safe_link
         self._stylesheets: dict[tuple, CSS] = {}
 
     # --- public ---------------------------------------------------------------------------------
@@ -177,25 +179,32 @@ class PdfRenderer:
     def stylesheet(self, kind: str, workbook: Workbook, density: SheetDensity | None = None) -> CSS:
         """The compiled CSS for a document: "workbook" or "question-sheet" (at a density).
 
-        The CSS files use var(--name) for what varies (paper aside): the coach's colour and the
-        sheet's density. Those are filled in here, once per combination, because WeasyPrint
-        resolves custom properties again for every element of every document, which costs more.
+        Compiled once per kind, paper size, coach colour and density, then reused.
         """
-        accent = _colour(workbook.coach.color if workbook.coach and workbook.coach.color else DEFAULT_ACCENT)
-        paper = workbook.settings.paper
-        key = (kind, paper, accent, density)
+        accent = _accent(workbook)
+        key = (kind, workbook.settings.paper, accent, density)
         if key not in self._stylesheets:
-            values = {**CSS_CONSTANTS, "accent": accent, "accent-tint": _tint(accent, 0.9),
-                      "accent-soft": _tint(accent, 0.75), **(_density_values(density) if density else {})}
-            text = form_font_css() if kind == "question-sheet" else ""
-            text += "\n".join((self.templates / name).read_text(encoding="utf-8") for name in ("common.css", f"{kind}.css"))
-            text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)  # comments may mention var(--name) too
-            text = re.sub(r"var\(--([a-z-]+)\)", lambda match: values[match.group(1)], text)
-            # The paper size goes last, so it wins over any @page rule above.
-            text += f"\n@page {{ size: {PAPER_SIZES[paper]}; }}\n"
-            self._stylesheets[key] = CSS(string=text, base_url=self.templates.as_uri() + "/", url_fetcher=self.fetcher,
+            self._stylesheets[key] = CSS(string=self.stylesheet_source(kind, workbook, density),
+                                         base_url=self.templates.as_uri() + "/", url_fetcher=self.fetcher,
                                          font_config=self.font_config)
         return self._stylesheets[key]
+
+    def stylesheet_source(self, kind: str, workbook: Workbook, density: SheetDensity | None = None) -> str:
+        """The CSS text `stylesheet` compiles.
+
+        The CSS files use var(--name) for what varies between documents: the coach's colour and
+        the sheet's density. Those are filled in here, because WeasyPrint would otherwise resolve
+        custom properties again for every element of every document, which costs more.
+        """
+        accent = _accent(workbook)
+        values = {**CSS_CONSTANTS, "accent": accent, "accent-tint": _tint(accent, 0.9),
+                  "accent-soft": _tint(accent, 0.75), **(_density_values(density) if density else {})}
+        text = form_font_css() if kind == "question-sheet" else ""
+        text += "\n".join((self.templates / name).read_text(encoding="utf-8") for name in ("common.css", f"{kind}.css"))
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)  # comments may mention var(--name) too
+        text = re.sub(r"var\(--([a-z-]+)\)", lambda match: values[match.group(1)], text)
+        # The paper size goes last, so it wins over any @page rule above.
+        return text + f"\n@page {{ size: {PAPER_SIZES[workbook.settings.paper]}; }}\n"
 
     # --- private --------------------------------------------------------------------------------
 
@@ -217,6 +226,10 @@ class PdfRenderer:
 
 # Grey tones shared by every document (custom properties in the CSS, filled in by `stylesheet`).
 CSS_CONSTANTS = {"ink-soft": "#52606d", "rule": "#b9c2cc"}
+
+
+def _accent(workbook: Workbook) -> str:
+    return _colour(workbook.coach.color if workbook.coach and workbook.coach.color else DEFAULT_ACCENT)
 
 
 def _density_values(density: SheetDensity) -> dict[str, str]:
@@ -334,7 +347,8 @@ def _tint(colour: str, white: float) -> str:
 # know what will be typed). Whole DejaVu Sans is 750 kB and slows every sheet down threefold, so
 # the fields get a subset of it: Latin, Greek and Cyrillic, enough for names and notes.
 FORM_FONT_FAMILY = "Workbook Form"
-FORM_FONT_SOURCE = "DejaVu Sans"
+FORM_FONT_FILE = "DejaVuSans.ttf"
+FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".local/share/fonts")
 FORM_FONT_UNICODES = [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x370, 0x3D0), *range(0x400, 0x460),
                       *range(0x2010, 0x2027), 0x2030, 0x2039, 0x203A, 0x20AC, 0x2122]
 
@@ -364,15 +378,16 @@ def _form_font() -> bytes | None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    path = _system_font_file(FORM_FONT_SOURCE)
+    path = _system_font_file()
     if path is None:
-        LOGGER.warning("%s not found; form fields will embed the whole text font", FORM_FONT_SOURCE)
+        LOGGER.warning("%s not found; form fields will embed a whole text font (bigger, slower PDFs)", FORM_FONT_FILE)
         return None
     options = subset.Options()
     options.layout_features = []  # viewers draw typed text without kerning or ligatures
     options.hinting = False
     options.name_IDs = [1, 2, 3, 4, 6]
     options.notdef_outline = True
+    options.drop_tables += ["FFTM"]  # FontForge's timestamp table, which fontTools cannot subset (and warns about)
     font = TTFont(path)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=FORM_FONT_UNICODES)
@@ -382,14 +397,13 @@ def _form_font() -> bytes | None:
     return buffer.getvalue()
 
 
-def _system_font_file(family: str) -> Path | None:
-    """The file fontconfig uses for `family` (regular style), or None."""
-    import subprocess
-
-    try:
-        found = subprocess.run(["fc-match", "--format=%{file}", f"{family}:style=Book"], capture_output=True,
-                               text=True, timeout=10, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    path = Path(found)
-    return path if path.is_file() and family.replace(" ", "").lower() in path.name.replace(" ", "").lower() else None
+def _system_font_file() -> Path | None:
+    """DejaVu Sans as installed by fonts-dejavu-core: the same file fontconfig gives WeasyPrint."""
+    for folder in FONT_FOLDERS:
+        if (folder / "truetype" / "dejavu" / FORM_FONT_FILE).is_file():
+            return folder / "truetype" / "dejavu" / FORM_FONT_FILE
+        if folder.is_dir():
+            found = next(folder.rglob(FORM_FONT_FILE), None)
+            if found:
+                return found
+    return None

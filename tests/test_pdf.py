@@ -1,0 +1,465 @@
+"""The PDF workbook and the question sheets, checked as a reader gets them: real WeasyPrint PDFs
+read back with pypdf and poppler (pdftotext, pdffonts, pdftoppm)."""
+
+from __future__ import annotations
+
+import dataclasses
+import http.server
+import re
+import shutil
+import subprocess
+import threading
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from PIL import Image
+from pypdf import PdfReader
+
+from generator.banks import builtin_banks
+from generator.guide import load_guide
+from generator.load import load_profile
+from generator.paths import EXAMPLE
+from generator.pdf import PdfRenderer
+from generator.tailor import tailor
+
+pytestmark = pytest.mark.slow
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TODAY = date(2026, 11, 29)
+LETTER, A4 = (612, 792), (595, 842)
+LOGO_RED = (200, 30, 40)
+
+
+# --- helpers: what a reader gets --------------------------------------------------------------
+
+def text_of(pdf: Path, page: int | None = None) -> str:
+    """The PDF's text as poppler extracts it (whitespace collapsed), or one page of it."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", *pages, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(out.split())
+
+
+def fonts_of(pdf: Path) -> list[tuple[str, str]]:
+    """(font name, embedded yes/no) for every font pdffonts lists."""
+    lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    rows = []
+    for line in lines:
+        # name type encoding emb sub uni object ID: the three yes/no columns come before the object number
+        match = re.match(r"^(\S+)\s.*?\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line)
+        assert match, line
+        rows.append((match.group(1), match.group(2)))
+    return rows
+
+
+def page_sizes(pdf: Path) -> set[tuple[int, int]]:
+    return {(round(float(page.mediabox.width)), round(float(page.mediabox.height))) for page in PdfReader(pdf).pages}
+
+
+def outline_titles(pdf: Path) -> list:
+    """The bookmarks as nested [title, [children…]] lists."""
+    reader = PdfReader(pdf)
+
+    def walk(items):
+        result = []
+        for item in items:
+            if isinstance(item, list):
+                result[-1][1].extend(walk(item))
+            else:
+                result.append([item.title, []])
+        return result
+
+    return walk(reader.outline)
+
+
+def ink(png: Path, box: tuple[int, int, int, int] | None = None) -> float:
+    """The share of pixels that are not (nearly) white."""
+    image = Image.open(png).convert("L")
+    if box:
+        image = image.crop(box)
+    histogram = image.histogram()
+    return sum(histogram[:230]) / (image.width * image.height)
+
+
+def render_png(pdf: Path, page: int, out: Path, dpi: int = 40) -> Path:
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(out)], check=True)
+    return out.with_suffix(".png")
+
+
+def build(profile: Path, out: Path, renderer: PdfRenderer | None = None):
+    workbook = tailor(load_profile(profile), builtin_banks(), load_guide(), TODAY)
+    written = (renderer or PdfRenderer()).render_all(workbook, out / workbook.client_id)
+    return workbook, written
+
+
+# --- fixtures: each profile is rendered once per module ---------------------------------------
+
+@pytest.fixture(scope="module")
+def renderer():
+    return PdfRenderer()
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory, renderer):
+    return build(EXAMPLE, tmp_path_factory.mktemp("example"), renderer)
+
+
+@pytest.fixture(scope="module")
+def scripts(tmp_path_factory, renderer):
+    """The profile with names in five scripts, A4, and a coach logo written next to it."""
+    folder = tmp_path_factory.mktemp("scripts")
+    shutil.copy(FIXTURES / "print-scripts.yaml", folder)
+    logo = Image.new("RGB", (240, 80), "white")
+    logo.paste(LOGO_RED, (20, 10, 220, 70))
+    logo.save(folder / "print-logo.png")
+    return build(folder / "print-scripts.yaml", folder / "out", renderer)
+
+
+# --- what gets written ------------------------------------------------------------------------
+
+def test_render_all_writes_the_workbook_and_one_sheet_per_contact(example, tmp_path):
+    workbook, written = example
+    client_dir = written["workbook"].parent
+    assert written["workbook"] == client_dir / "maya-lopez-workbook.pdf"
+    assert set(written) == {"workbook", *(plan.id for plan in workbook.contacts)}
+    for plan in workbook.contacts:
+        assert written[plan.id] == client_dir / "sheets" / f"{plan.id}.pdf"
+    assert all(path.is_file() and path.read_bytes().startswith(b"%PDF") for path in written.values())
+
+
+# --- the workbook -----------------------------------------------------------------------------
+
+def test_cover_shows_seeker_roles_coach_and_build_date(example):
+    workbook, written = example
+    cover = text_of(written["workbook"], 1)
+    assert "Maya Lopez" in cover and "Software trainer moving into university career services" in cover
+    for role_plan in workbook.roles:
+        assert role_plan.role.title in cover
+    assert "Dana Whitfield" in cover and "dana@example.coach" in cover
+    assert "Built on 29 November 2026" in cover
+
+
+def test_contents_page_numbers_point_at_the_right_pages(example):
+    workbook, written = example
+    contents = text_of(written["workbook"], 2)
+    pages = len(PdfReader(written["workbook"]).pages)
+    for plan in workbook.contacts:
+        number = int(re.search(re.escape(plan.contact.name) + r"[ .]*?(\d+)", contents).group(1))
+        page = text_of(written["workbook"], number)
+        assert plan.contact.name in page and "Question plan" in page, plan.id
+        assert f"page {number} of {pages}" in page  # the footer
+    for role_plan in workbook.roles:
+        number = int(re.search(re.escape(role_plan.role.title) + r"[ .]*?(\d+)", contents).group(1))
+        assert "Questions to ask about this role" in text_of(written["workbook"], number)
+
+
+def test_workbook_holds_guide_roles_contacts_and_tracker(example):
+    workbook, written = example
+    text = text_of(written["workbook"])
+    for page in workbook.guide:
+        assert page.title in text
+    assert "Most jobs go to someone who is already known" in text  # the first of the five reasons
+    assert "You are already valuable" in text
+    for plan in workbook.contacts:
+        for question in plan.question_plan.questions:
+            assert " ".join(question.text.split()) in text, question.id
+        for offer in plan.offers:
+            assert " ".join(offer.text.split()) in text
+        assert plan.status_label in text
+    assert "Alex knows everyone in Portland's training scene" in text  # a note, its Markdown rendered
+    assert "Tracker" in text and "Where things stand" in text and "Referral chains" in text
+    chain = text[text.index("Referral chains"):]
+    assert re.search(r"Alex Chen → Jordan Smith → Dev Patel", chain)
+
+
+def test_question_plan_shows_minutes_and_reasons(example):
+    workbook, written = example
+    text = text_of(written["workbook"])
+    plan = workbook.contact("jordan-smith")
+    for question in plan.question_plan.questions:
+        assert f"{question.text} {question.minutes} min" in text
+        assert " ".join(question.reason.split()) in text
+
+
+def test_running_headers_and_page_x_of_y(example):
+    workbook, written = example
+    pages = len(PdfReader(written["workbook"]).pages)
+    contents = text_of(written["workbook"], 2)
+    first_contact = int(re.search(r"Alex Chen[ .]*?(\d+)", contents).group(1))
+    next_page = text_of(written["workbook"], first_contact + 1)
+    assert next_page.startswith("YOUR CONVERSATIONS Alex Chen")  # part and chapter, repeated on the next page
+    assert f"Maya Lopez page {first_contact + 1} of {pages}" in next_page
+
+
+def test_bookmarks_by_section(example):
+    workbook, written = example
+    outline = outline_titles(written["workbook"])
+    assert [title for title, _ in outline] == ["Cover", "Contents", "The guide", "Your target roles", "Your conversations", "Tracker"]
+    sections = dict(outline)
+    assert [title for title, _ in sections["The guide"]] == [page.title for page in workbook.guide]
+    reasons = dict(sections["The guide"])["Five reasons to make friends with informational interviewing"]
+    assert len([title for title, _ in reasons if re.match(r"\d\. ", title)]) == 5
+    assert [title for title, _ in sections["Your target roles"]] == [plan.role.title for plan in workbook.roles]
+    assert [title for title, _ in sections["Your conversations"]] == [plan.contact.name for plan in workbook.contacts]
+
+
+def test_metadata_language_and_paper(example, scripts):
+    _, written = example
+    reader = PdfReader(written["workbook"])
+    assert reader.metadata.title == "Maya Lopez: informational interviewing workbook"
+    assert reader.metadata.author == "Dana Whitfield"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert page_sizes(written["workbook"]) == {LETTER}
+    assert page_sizes(written["jordan-smith"]) == {LETTER}
+
+    _, written = scripts
+    reader = PdfReader(written["workbook"])
+    assert reader.metadata.author == "Søren Ångström"
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+    assert page_sizes(written["workbook"]) == {A4}
+    assert page_sizes(written["wang-fang"]) == {A4}
+
+
+def test_offer_checklists_are_form_fields_in_the_workbook(example):
+    workbook, written = example
+    fields = PdfReader(written["workbook"]).get_fields()
+    plan = workbook.contact("alex-chen")
+    offers = [name for name in fields if name.startswith("alex-chen-offer-")]
+    assert len(offers) == len(plan.offers)
+    assert all(fields[name].get("/FT") == "/Btn" for name in offers)
+
+
+# --- the question sheets ----------------------------------------------------------------------
+
+def test_every_example_sheet_fits_its_pages(example):
+    workbook, written = example
+    for plan in workbook.contacts:
+        pages = len(PdfReader(written[plan.id]).pages)
+        assert pages == 1 if plan.minutes <= 45 else pages <= 2, (plan.id, plan.minutes, pages)
+    assert any(plan.minutes > 45 for plan in workbook.contacts)
+
+
+def test_sheet_shows_meeting_questions_offers_and_follow_up(example):
+    workbook, written = example
+    plan = workbook.contact("jordan-smith")
+    text = text_of(written["jordan-smith"])
+    for expected in ("Jordan Smith", "Director of Career Services", "Portland State University", "referred by Alex Chen",
+                     "Thu 3 Dec 2026, 10:00 PST", "Video call", "Zoom link in calendar invite", "20 minutes"):
+        assert expected in text
+    # The questions in the planned order, each with its minute budget.
+    positions = [text.index(f"{question.text} {question.minutes} min") for question in plan.question_plan.questions]
+    assert positions == sorted(positions)
+    assert "What can I do for you?" in text
+    for offer in plan.offers:
+        assert " ".join(offer.text.split()) in text
+    for label in ("After the meeting", "Thank-you sent", "Articles sent", "Introductions promised", "Next step"):
+        assert label in text
+
+
+def test_sheet_answer_spaces_and_tick_boxes_are_form_fields(example):
+    workbook, written = example
+    plan = workbook.contact("jordan-smith")
+    fields = PdfReader(written["jordan-smith"]).get_fields()
+    answers = [f"answer-{number}" for number in range(1, len(plan.question_plan.questions) + 1)]
+    assert all(fields[name]["/FT"] == "/Tx" for name in answers)
+    assert all(fields[f"offer-{number}"]["/FT"] == "/Btn" for number in range(1, len(plan.offers) + 1))
+    assert fields["follow-up-thanks"]["/FT"] == "/Btn" and fields["follow-up-articles"]["/FT"] == "/Btn"
+    assert fields["follow-up-introductions"]["/FT"] == "/Tx" and fields["follow-up-next-step"]["/FT"] == "/Tx"
+    # Typed text needs a whole font in the PDF: a small one made for the fields, not all of DejaVu Sans (750 kB).
+    assert any("Workbook-Form" in name for name, _ in fonts_of(written["jordan-smith"]))
+    assert written["jordan-smith"].stat().st_size < 150_000
+
+
+def test_unscheduled_meeting_gets_blank_fields_to_fill_in(scripts):
+    workbook, written = scripts
+    fields = PdfReader(written["layla"]).get_fields()
+    assert {"meeting-when", "meeting-where"} <= set(fields)
+
+
+def test_45_minutes_with_many_own_questions_fits_one_page_on_both_papers(scripts, tmp_path, renderer):
+    workbook, written = scripts
+    plan = workbook.contact("wang-fang")
+    assert plan.minutes == 45 and sum(question.own for question in plan.question_plan.questions) >= 6
+    assert len(PdfReader(written["wang-fang"]).pages) == 1
+    letter = dataclasses.replace(workbook, settings=workbook.settings.model_copy(update={"paper": "letter"}))
+    renderer.render_sheet(letter, plan, tmp_path / "letter.pdf")
+    assert len(PdfReader(tmp_path / "letter.pdf").pages) == 1
+    assert page_sizes(tmp_path / "letter.pdf") == {LETTER}
+    text = text_of(tmp_path / "letter.pdf")
+    for question in plan.question_plan.questions:
+        assert question.text in text
+
+
+def test_the_fullest_45_minute_plans_fit_one_letter_page(tmp_path, renderer):
+    """Every kind of contact at 45 minutes with eight own questions: the tailor stage's longest plans."""
+    own = [f"Own question {k}: how did the peer-advising pilot go, and what did you learn from it?" for k in range(8)]
+    contacts = [
+        {"id": f"c-{relationship}-{status}", "name": f"Sam {relationship} {status}", "role": "Technical Recruiter",
+         "company": "Oregon Health & Science University", "relationship": relationship, "status": status,
+         "target_role": "designer", "interests": ["student mental health", "career readiness for humanities majors"],
+         "hobbies": ["pottery"], "needs": ["a trainer for LinkedIn workshops", "better video"],
+         "meeting": {"date": "2026-12-03T10:00", "minutes": 45}, "questions": list(own),
+         **({"referred_by": "Alex Chen"} if relationship == "referral" else {})}
+        for relationship in ("friend", "family", "colleague", "alumni", "referral", "cold", "recruiter")
+        for status in ("to-contact", "met")
+    ]
+    profile = {"seeker": {"name": "Maya Lopez", "strengths": ["LinkedIn profile reviews", "Video editing"]},
+               "target_roles": [{"id": "designer", "title": "Career Education Program Designer", "industry": "Higher education"}],
+               "contacts": contacts}
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    workbook = tailor(load_profile(tmp_path / "p.yaml"), builtin_banks(), load_guide(), TODAY)
+    assert max(len(plan.question_plan.questions) for plan in workbook.contacts) >= 16
+    for plan in workbook.contacts:
+        renderer.render_sheet(workbook, plan, tmp_path / f"{plan.id}.pdf")
+        assert len(PdfReader(tmp_path / f"{plan.id}.pdf").pages) == 1, plan.id
+
+
+def test_a_120_minute_meeting_continues_cleanly_on_a_second_page(scripts):
+    workbook, written = scripts
+    plan = workbook.contact("jose")
+    assert plan.minutes == 120
+    reader = PdfReader(written["jose"])
+    assert len(reader.pages) == 2
+    first, second = text_of(written["jose"], 1), text_of(written["jose"], 2)
+    assert second.startswith(f"{plan.contact.name} (continued)")
+    assert "page 2 of 2" in second
+    for question in plan.question_plan.questions:
+        # never split across the pages: each question is whole on exactly one of them
+        assert (question.text in first) != (question.text in second), question.id
+
+
+def test_text_is_never_set_below_9_pt(example, scripts):
+    workbook, written = example
+    # Every sheet, and the workbook up to its first contact: cover, contents, guide, roles, one contact.
+    workbook_start = written["workbook"], range(int(re.search(r"Alex Chen[ .]*?(\d+)", text_of(written["workbook"], 2)).group(1)) + 1)
+    documents = [workbook_start] + [(path, None) for outputs in (example[1], scripts[1]) for name, path in outputs.items() if name != "workbook"]
+    for path, pages in documents:
+        reader = PdfReader(path)
+        sizes = set()
+        for page in (reader.pages[index] for index in pages) if pages else reader.pages:
+            page.extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.add(round(size * tm[0] * cm[0], 2))
+                              if text.strip() else None)
+        assert min(sizes) >= 9, (path.name, sorted(sizes)[:5])
+
+
+# --- fonts and scripts ------------------------------------------------------------------------
+
+def test_names_in_every_script_print_with_embedded_fonts(scripts):
+    workbook, written = scripts
+    text = text_of(written["workbook"])
+    for name in ("Zoë Ødegård-Núñez", "Søren Ångström", "José Martínez-Höfler", "Ελένη Παπαδοπούλου", "Анна Кузнецова",
+                 "王芳", "北京大学", "Πανεπιστήμιο Αθηνών", "Московский университет"):
+        assert name in text, name
+    # Arabic comes out in logical order, each word whole (pdftotext may wrap it in direction marks)
+    assert "ليلى" in text and "حداد" in text and "جامعة" in text
+    for path in (written["workbook"], written["wang-fang"], written["layla"]):
+        fonts = fonts_of(path)
+        assert fonts and all(embedded == "yes" for _, embedded in fonts), fonts
+    names = " ".join(name for name, _ in fonts_of(written["workbook"]))
+    assert "DejaVu-Sans" in names and "WenQuanYi" in names  # Chinese comes from its own font, not boxes
+    sheet = text_of(written["eleni"]) + text_of(written["anna"]) + text_of(written["wang-fang"])
+    assert "Ελένη Παπαδοπούλου" in sheet and "Анна Кузнецова" in sheet and "王芳" in sheet
+
+
+def test_example_fonts_are_all_embedded(example):
+    _, written = example
+    for path in written.values():
+        assert all(embedded == "yes" for _, embedded in fonts_of(path)), path.name
+
+
+# --- what it looks like -----------------------------------------------------------------------
+
+def test_cover_and_sheet_are_not_blank_and_the_logo_shows(scripts, example, tmp_path):
+    _, written = scripts
+    cover = render_png(written["workbook"], 1, tmp_path / "cover")
+    assert ink(cover) > 0.15  # the coloured band, the name, the roles
+    image = Image.open(cover).convert("RGB")
+    reds = sum(1 for pixel in image.get_flattened_data() if pixel[0] > 170 and pixel[1] < 80 and pixel[2] < 90)
+    assert reds > 100  # the coach's logo was read and drawn
+    for path in (written["wang-fang"], example[1]["jordan-smith"]):
+        sheet = render_png(path, 1, tmp_path / path.stem)
+        width, height = Image.open(sheet).size
+        assert ink(sheet) > 0.03
+        assert ink(sheet, (0, 0, width, height // 4)) > 0.02 and ink(sheet, (0, height // 2, width, height)) > 0.02
+
+
+# --- private and safe -------------------------------------------------------------------------
+
+@pytest.fixture
+def server():
+    requests: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", requests
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_hostile_text_is_printed_not_fetched_or_run(tmp_path, server, renderer):
+    base, requests = server
+    hostile = f'<link rel=attachment href=file:///etc/passwd> <img src="{base}/img.png"> file:///etc/passwd {{{{ 7*7 }}}} <script>alert(1)</script>'
+    notes = textwrap.dedent(f"""\
+        ![tracking pixel]({base}/pixel.png) [local]({base}/page) [passwd](file:///etc/passwd)
+        <link rel="attachment" href="file:///etc/passwd"> <a rel="attachment" href="file:///etc/passwd">x</a>
+        <img src="{base}/raw.png"> <iframe src="{base}/frame"></iframe> {{{{ 7*7 }}}} <script>alert(1)</script>
+        [data](data:text/html;base64,PHNjcmlwdD4=) <style>@import url({base}/style.css);</style>
+        """)
+    # The logo is drawn, so WeasyPrint asks for what it links to: the fetcher must refuse.
+    (tmp_path / "logo.svg").write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="20">'
+        f'<image href="{base}/svg.png" width="10" height="10"/><image xlink:href="file:///etc/passwd" width="10" height="10"/>'
+        f'<rect width="40" height="20" fill="#c81e28"/></svg>')
+    profile = {
+        "seeker": {"name": "Maya {{ 7*7 }} Lopez", "headline": hostile[:400]},
+        "coach": {"name": "Dana <b>Coach</b>", "website": f"{base}/coach", "logo": "logo.svg"},
+        "target_roles": [{"title": "Career Advisor", "why": hostile[:400], "companies": [f"{base}/company.png"]}],
+        "contacts": [{
+            "name": "Jordan <script>x</script> Smith", "role": hostile[:400], "company": "file:///etc/passwd",
+            "relationship": "referral", "referred_by": hostile[:400], "how_we_met": hostile[:400],
+            "interests": [hostile[:400]], "needs": [f"{base}/need.png"], "status": "met",
+            "meeting": {"date": "2026-11-20T10:00", "minutes": 30, "place": hostile[:400]},
+            "questions": [hostile[:400]], "notes": notes,
+        }],
+    }
+    (tmp_path / "hostile.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    workbook, written = build(tmp_path / "hostile.yaml", tmp_path / "out", renderer)
+
+    assert requests == []
+    for path in written.values():
+        reader = PdfReader(path)
+        assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})
+        annotations = [annotation.get_object() for page in reader.pages for annotation in page.get("/Annots", [])]
+        assert not [a for a in annotations if a["/Subtype"] == "/FileAttachment"]
+        # no link may point at the local server or the file system
+        targets = [str(a["/A"].get("/URI", "")) for a in annotations if "/A" in a]
+        assert not [t for t in targets if t.startswith(("file:", "data:")) or "127.0.0.1" in t]
+        text = text_of(path)
+        assert "root:" not in text
+        assert "{{ 7*7 }}" in text and "49" not in text.replace("2026", "")  # printed, never evaluated
+    text = text_of(written["workbook"])
+    assert "<script>alert(1)</script>" in text and "Jordan <script>x</script> Smith" in text
+    assert "<link rel=attachment href=file:///etc/passwd>" in text
+    assert "Dana <b>Coach</b>" in text
+
+
+# --- reuse ------------------------------------------------------------------------------------
+
+def test_one_renderer_reuses_fonts_and_compiled_css(example, scripts, renderer):
+    letter, a4 = example[0], scripts[0]
+    assert renderer.stylesheet("workbook", letter) is renderer.stylesheet("workbook", letter)
+    assert renderer.stylesheet("workbook", letter) is not renderer.stylesheet("workbook", a4)  # paper and colour differ
+    fonts = renderer.font_config
+    renderer.render_sheet(letter, letter.contacts[0], Path(shutil.os.devnull))
+    assert renderer.font_config is fonts
