@@ -8,6 +8,7 @@ others; the coach's overview (OUT/index.html) lists every client with output.
 
 from __future__ import annotations
 
+import atexit
 import os
 import resource
 import sys
@@ -75,6 +76,13 @@ def _worker_start() -> None:
     from generator.pdf import PdfRenderer
 
     _pdf_renderer = PdfRenderer()
+    # Let go of WeasyPrint's font configuration while its C libraries are still loaded.
+    atexit.register(_release_renderer)
+
+
+def _release_renderer() -> None:
+    global _pdf_renderer
+    _pdf_renderer = None
 
 
 @lru_cache(maxsize=4)

@@ -55,11 +55,13 @@ def inputs_fingerprint(loaded: LoadedProfile, coach_file: Path | None, today: da
     """A hash of everything the output depends on: profile, coach file, logo, content, templates, tool, date."""
     digest = hashlib.sha256()
     digest.update(f"workbook {__version__} {today.isoformat()}\n".encode())
-    files = [loaded.path] + ([coach_file] if coach_file else []) + ([loaded.logo] if loaded.logo else [])
-    files += [BASE_MKDOCS] + sorted(p for folder in (CONTENT, TEMPLATES) for p in folder.rglob("*") if p.is_file())
-    for path in files:
-        digest.update(str(path).encode() + b"\0")
-        digest.update(path.read_bytes())
+    # Named by role, not by absolute path, so moving the project or the folder changes nothing.
+    files = [("profile", loaded.path), ("coach", coach_file), ("logo", loaded.logo), ("mkdocs.yml", BASE_MKDOCS)]
+    for folder in (CONTENT, TEMPLATES):
+        files += [(path.relative_to(folder.parent).as_posix(), path) for path in sorted(folder.rglob("*")) if path.is_file()]
+    for label, path in files:
+        if path is not None:
+            digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

@@ -49,7 +49,8 @@ def folder(tmp_path_factory) -> Path:
 
 
 def pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    """The PDF's text with line breaks and runs of spaces folded, as a reader would read it."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
 
 
 def test_one_bad_client_fails_alone_with_located_problems_and_a_summary(folder):
