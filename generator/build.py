@@ -83,6 +83,7 @@ def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None
     from generator.site import render_site
 
     today = today or date.today()
+    out = out.absolute()  # the renderers return absolute paths; keep every path here comparable
     workbook = tailor(loaded, banks or builtin_banks(), load_guide(), today)
     final = out / loaded.client_id
     staging = out / f".{loaded.client_id}.building-{os.getpid()}"

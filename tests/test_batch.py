@@ -160,6 +160,18 @@ def test_a_client_that_breaks_keeps_its_earlier_output(folder):
     assert "The last build failed" in (out / "index.html").read_text()
 
 
+def test_a_single_profile_builds_into_a_relative_out_folder_and_says_what_to_open(tmp_path):
+    shutil.copy(ROOT / "data" / "example.yaml", tmp_path / "maya.yaml")
+    command = [sys.executable, "-m", "generator", "build", "maya.yaml", "-o", "out"]
+    first = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip().splitlines()[-1] == "Open the site:   out/maya-lopez/site/index.html"
+    assert (tmp_path / "out" / "maya-lopez" / "site" / "index.html").is_file()
+    second = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert "maya-lopez: unchanged, skipped" in second.stdout
+    assert second.stdout.strip().splitlines()[-1] == "Open the site:   out/maya-lopez/site/index.html"
+
+
 def test_parallel_build_from_the_command_line_with_plain_progress_lines(tmp_path):
     clients = tmp_path / "clients"
     shutil.copytree(DEMO, clients)
