@@ -28,55 +28,14 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generator.banks import builtin_banks  # noqa: E402
 from generator.guide import load_guide  # noqa: E402
 from generator.load import load_profile  # noqa: E402
 from generator.site import render_site  # noqa: E402
 from generator.tailor import tailor  # noqa: E402
-
-RELATIONSHIPS = ["friend", "family", "colleague", "alumni", "referral", "cold", "recruiter"]
-STATUSES = ["to-contact", "requested", "scheduled", "met", "thanked", "following-up", "no-response", "closed"]
-ROLES = ["Director of Career Services", "Career Advisor", "Technical Recruiter", "Instructional Designer",
-         "Employer Relations Manager", "Associate Dean of Students"]
-
-
-def synthetic_profile(contacts: int) -> dict:
-    people = []
-    for number in range(contacts):
-        person = {
-            "name": f"Contact Person {number:02d}",
-            "role": ROLES[number % len(ROLES)],
-            "company": f"Organisation {number % 12}",
-            "target_role": ["career-advisor", "employer-relations", "learning-designer"][number % 3],
-            "relationship": RELATIONSHIPS[number % len(RELATIONSHIPS)],
-            "how_we_met": "Met at a workshop on career readiness",
-            "interests": ["student success", "career readiness"][: 1 + number % 2],
-            "hobbies": ["running"] if number % 3 else [],
-            "needs": ["a trainer for LinkedIn workshops"] if number % 4 == 0 else [],
-            "status": STATUSES[number % len(STATUSES)],
-            "questions": [f"What changed in your team in {2020 + number % 5}?"],
-            "notes": "Ask about the *pilot*.\n\n- follow up in spring\n- send the [report](https://example.org/report)\n",
-        }
-        if number and person["relationship"] == "referral":
-            person["referred_by"] = f"Contact Person {number - 1:02d}"
-        if number % 2 == 0:
-            person["meeting"] = {"date": f"2026-12-{1 + number % 28:02d}T10:00", "minutes": [20, 30, 45][number % 3],
-                                 "format": "video"}
-        people.append(person)
-    return {
-        "seeker": {"name": "Bench Mark", "headline": "Trainer moving into career services",
-                   "strengths": ["LinkedIn profile reviews", "Designing workshops"]},
-        "coach": {"name": "Dana Whitfield", "website": "https://example.coach", "color": "#3f51b5"},
-        "settings": {"timezone": "America/Los_Angeles"},
-        "target_roles": [
-            {"id": "career-advisor", "title": "Career Advisor", "industry": "Higher education",
-             "companies": ["Portland State University"], "keywords": ["advising"]},
-            {"id": "employer-relations", "title": "Employer Relations Coordinator", "industry": "Higher education"},
-            {"id": "learning-designer", "title": "Career Education Program Designer", "industry": "Higher education"},
-        ],
-        "contacts": people,
-    }
+from synthetic import profile_yaml  # noqa: E402
 
 
 def bare_config(client_dir: Path, bare_dir: Path) -> Path:
@@ -129,7 +88,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-site-") as folder:
         folder = Path(folder)
         profile = folder / "profile.yaml"
-        profile.write_text(yaml.safe_dump(synthetic_profile(args.contacts), sort_keys=False), encoding="utf-8")
+        profile.write_text(profile_yaml(args.contacts), encoding="utf-8")
         start = time.perf_counter()
         workbook = tailor(load_profile(profile), builtin_banks(), load_guide(), date(2026, 11, 29))
         tailoring = time.perf_counter() - start
