@@ -182,3 +182,22 @@ def test_parallel_build_from_the_command_line_with_plain_progress_lines(tmp_path
     assert sum(line.startswith("✓ ") and " built in " in line for line in lines) == 3
     assert "3 built, 0 skipped, 0 failed" in run.stdout
     assert "\x1b[" not in run.stdout + run.stderr, "no terminal escapes when output is not a terminal"
+
+
+def test_a_failed_mkdocs_build_leaves_the_previous_output_exactly_as_it_was(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    code, _ = build(str(ROOT / "data" / "example.yaml"), "-o", str(out))
+    assert code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    # A real MkDocs failure: a guide page with a link to a page that does not exist (strict mode).
+    from generator.guide import load_guide
+    from generator.workbook import GuidePage
+
+    broken = load_guide() + (GuidePage("broken", "Broken", "# Broken\n\nSee [the missing page](missing.md).\n"),)
+    monkeypatch.setattr(generator.build, "load_guide", lambda: broken)
+    code, output = build(str(ROOT / "data" / "example.yaml"), "-o", str(out), "--force")
+    assert code == 1
+    assert "missing.md" in output
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
