@@ -114,7 +114,7 @@ class Offer(Model):
 
 
 class QuestionBank(Model):
-    placeholders: dict[str, Text] = Field(default_factory=dict, description="Fallback text for company, industry, target_role.")
+    placeholders: dict[Literal["company", "industry", "target_role"], Text] = Field(default_factory=dict, description="Fallback text for company, industry, target_role.")
     contact_kinds: dict[Literal["recruiter", "senior"], list[Text]] = Field(default_factory=dict)
     questions: list[Question] = Field(default_factory=list)
 

@@ -31,13 +31,33 @@ COACH_FILE = "coach.yaml"
 
 
 def find_inputs(target: Path) -> tuple[Path | None, list[Path]]:
-    """A file is one profile; a folder is a coach's folder: its coach.yaml and every other *.yaml/*.yml."""
+    """A file is one profile; a folder is a coach's folder: its coach.yaml and every other *.yaml/*.yml.
+
+    Two files whose names make the same client id (`Maya Lopez.yaml`, `maya-lopez.yaml`) are an error,
+    for `check` as for `build`.
+    """
     if target.is_file():
         return None, [target]
+    if not target.is_dir():
+        raise UserError([Problem(str(target), 1, 1, "", "not a profile file or a folder of profiles")])
+    try:
+        entries = sorted(target.iterdir())
+    except OSError as error:
+        raise UserError([Problem(str(target), 1, 1, "", f"cannot read the folder: {error.strerror}")]) from None
     coach = target / COACH_FILE
-    profiles = sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file() and p.name != COACH_FILE)
+    profiles = [p for p in entries if p.suffix in (".yaml", ".yml") and p.is_file() and p.name != COACH_FILE]
     if not profiles:
         raise UserError([Problem(str(target), 1, 1, "", "no client profiles (*.yaml) in this folder")])
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in profiles:
+        client_id = make_id(path.stem)
+        if client_id in seen:
+            clashes.append(Problem(str(path), 1, 1, "", f"the client id '{client_id}' (from the file name) is also "
+                                                        f"that of {seen[client_id].name}; rename one of the files"))
+        seen.setdefault(client_id, path)
+    if clashes:
+        raise UserError(clashes)
     return (coach if coach.is_file() else None), profiles
 
 
@@ -58,7 +78,7 @@ class Job:
 @dataclass
 class Outcome:
     display: str
-    client_id: str
+    client_id: str | None
     status: str  # built | skipped | failed
     seconds: float
     problems: list[str] = field(default_factory=list)
@@ -92,11 +112,11 @@ def _coach(path: Path, display: str, _mtime: float) -> LoadedCoach:
 
 def build_job(job: Job) -> Outcome:
     """Load, check the manifest, build. Never raises: a failure is an outcome."""
-    from generator.build import build_client, inputs_fingerprint, read_manifest
+    from generator.build import build_client, inputs_fingerprint, outputs_present, read_manifest
     from generator.load import load_profile
 
     started = time.perf_counter()
-    client_id = job.client_id or job.path.stem
+    client_id = job.client_id
     try:
         coach = _coach(job.coach_path, job.coach_display, job.coach_path.stat().st_mtime) if job.coach_path else None
         loaded = load_profile(job.path, display_name=job.display, client_id=job.client_id,
@@ -104,7 +124,7 @@ def build_job(job: Job) -> Outcome:
         client_id = loaded.client_id
         fingerprint = inputs_fingerprint(loaded, job.coach_path, job.today)
         previous = read_manifest(job.out / client_id)
-        if not job.force and previous and previous.get("inputs") == fingerprint:
+        if not job.force and previous and previous["inputs"] == fingerprint and outputs_present(job.out / client_id, previous):
             return Outcome(job.display, client_id, "skipped", time.perf_counter() - started,
                            summary=previous["summary"], folder=job.out / client_id, peak_memory_mb=_peak_mb())
         if _pdf_renderer is None:
@@ -118,7 +138,7 @@ def build_job(job: Job) -> Outcome:
         problems = [str(p) for p in error.problems] or [f"{job.display}: {error}"]
     except Exception:  # a bug in workbook: keep the batch going, but show everything
         problems = [traceback.format_exc().rstrip(), f"{job.display}: internal error: this is a bug in workbook, please report it"]
-    previous = read_manifest(job.out / client_id) if client_id else None
+    previous = read_manifest(job.out / client_id) if client_id else None  # a profile that did not load has no id
     return Outcome(job.display, client_id, "failed", time.perf_counter() - started, problems,
                    summary=previous["summary"] if previous else None, peak_memory_mb=_peak_mb())
 
@@ -154,38 +174,33 @@ def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, disp
             click.echo(str(problem), err=True)
         return 1
     folder_mode = target.is_dir()
-    job_list, clashes = _jobs(profiles, coach_path, folder_mode, out, force, today, display)
-    out.mkdir(parents=True, exist_ok=True)
+    job_list = _jobs(profiles, coach_path, folder_mode, out, force, today, display)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        click.echo(f"cannot create the output folder {display(out)}: {error.strerror}", err=True)
+        return 1
     outcomes = list(_report(run_jobs(job_list, jobs or os.cpu_count() or 1), len(job_list)))
-    outcomes += clashes
-    for outcome in clashes:
-        _print_outcome(outcome)
     if folder_mode:
         from generator.overview import render_overview
 
         coach = _coach(coach_path, display(coach_path), coach_path.stat().st_mtime).defaults.coach if coach_path else None
-        overview = render_overview(out, outcomes, today, coach)
-        click.echo(f"Coach's overview: {display(overview)}")
+        try:
+            overview = render_overview(out, outcomes, today, coach)
+            click.echo(f"Coach's overview: {display(overview)}")
+        except UserError as error:
+            click.echo(str(error), err=True)
+            outcomes.append(Outcome(display(out / "index.html"), None, "failed", 0.0))
     elif outcomes and outcomes[0].status != "failed":
         _print_single(outcomes[0], display)
     return _print_totals(outcomes, time.perf_counter() - started)
 
 
 def _jobs(profiles: list[Path], coach_path: Path | None, folder_mode: bool, out: Path, force: bool, today: date,
-          display: Callable[[Path], str]) -> tuple[list[Job], list[Outcome]]:
-    """One job per profile; in a coach's folder the client id is the file's name, which must be unique."""
-    jobs, clashes, seen = [], [], {}
-    for path in profiles:
-        client_id = make_id(path.stem) if folder_mode else None
-        if client_id in seen:
-            message = f"{display(path)}:1:1: the client id '{client_id}' (from the file name) is also used by {display(seen[client_id])}; rename one file"
-            clashes.append(Outcome(display(path), client_id, "failed", 0.0, [message]))
-            continue
-        if client_id:
-            seen[client_id] = path
-        jobs.append(Job(path, display(path), client_id, coach_path, display(coach_path) if coach_path else None,
-                        out, force, today))
-    return jobs, clashes
+          display: Callable[[Path], str]) -> list[Job]:
+    """One job per profile; in a coach's folder the client id is the file's name."""
+    return [Job(path, display(path), make_id(path.stem) if folder_mode else None, coach_path,
+                display(coach_path) if coach_path else None, out, force, today) for path in profiles]
 
 
 def _report(outcomes: Iterator[Outcome], total: int) -> Iterator[Outcome]:
@@ -212,7 +227,7 @@ def _report(outcomes: Iterator[Outcome], total: int) -> Iterator[Outcome]:
 def _outcome_line(outcome: Outcome) -> str:
     mark = {"built": "✓", "skipped": "·", "failed": "✗"}[outcome.status]
     what = {"built": f"built in {outcome.seconds:.1f} s", "skipped": "unchanged, skipped",
-            "failed": "failed" + ("; its earlier output is kept" if outcome.summary else "")}[outcome.status]
+            "failed": "failed; " + ("its earlier output is kept" if outcome.summary else "nothing was written")}[outcome.status]
     return f"{mark} {outcome.client_id or outcome.display}: {what}"
 
 

@@ -12,15 +12,18 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
 from generator import __version__
 from generator.banks import Banks, builtin_banks
+from generator.errors import InternalError, UserError
 from generator.guide import load_guide
 from generator.load import LoadedProfile
 from generator.paths import BASE_MKDOCS, CONTENT, TEMPLATES
+
+CODE = Path(__file__).resolve().parent  # a change to workbook itself changes the output too
 from generator.tailor import tailor
 from generator.workbook import Workbook
 
@@ -47,18 +50,17 @@ class BuildResult:
     client_id: str
     folder: Path
     summary: ClientSummary
-    skipped: bool = False
-    written: list[Path] = field(default_factory=list)
 
 
 def inputs_fingerprint(loaded: LoadedProfile, coach_file: Path | None, today: date) -> str:
-    """A hash of everything the output depends on: profile, coach file, logo, content, templates, tool, date."""
+    """A hash of everything the output depends on: profile, coach file, logo, content, templates, code, date."""
     digest = hashlib.sha256()
     digest.update(f"workbook {__version__} {today.isoformat()}\n".encode())
     # Named by role, not by absolute path, so moving the project or the folder changes nothing.
     files = [("profile", loaded.path), ("coach", coach_file), ("logo", loaded.logo), ("mkdocs.yml", BASE_MKDOCS)]
-    for folder in (CONTENT, TEMPLATES):
-        files += [(path.relative_to(folder.parent).as_posix(), path) for path in sorted(folder.rglob("*")) if path.is_file()]
+    for folder in (CONTENT, TEMPLATES, CODE):
+        files += [(path.relative_to(folder.parent).as_posix(), path) for path in sorted(folder.rglob("*"))
+                  if path.is_file() and "__pycache__" not in path.parts]
     for label, path in files:
         if path is not None:
             digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -66,14 +68,24 @@ def inputs_fingerprint(loaded: LoadedProfile, coach_file: Path | None, today: da
 
 
 def read_manifest(folder: Path) -> dict | None:
+    """The manifest of an earlier build, or None when there is none (or it is not one of ours)."""
     try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("summary"), dict) or "inputs" not in manifest:
+        return None
+    return manifest
 
 
-def summary_from_manifest(manifest: dict) -> ClientSummary:
-    return ClientSummary(**manifest["summary"])
+def outputs_present(folder: Path, manifest: dict) -> bool:
+    """Whether every file the manifest lists is still there (a deleted sheet means: build again)."""
+    summary = manifest["summary"]
+    try:
+        paths = [summary["site"], summary["workbook_pdf"], *(path for _, path in summary["sheets"])]
+        return all((folder / path).is_file() for path in paths)
+    except (KeyError, TypeError, ValueError):
+        return False
 
 
 def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None, pdf=None,
@@ -86,13 +98,20 @@ def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None
     out = out.absolute()  # the renderers return absolute paths; keep every path here comparable
     workbook = tailor(loaded, banks or builtin_banks(), load_guide(), today)
     final = out / loaded.client_id
+    if final.exists() and read_manifest(final) is None:
+        raise UserError(f"{final} exists and is not a workbook output (it has no {MANIFEST}); "
+                        "move it away or choose another output folder with -o")
     staging = out / f".{loaded.client_id}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        pdfs = (pdf or PdfRenderer()).render_all(workbook, staging)
-        sheets = {contact_id: path.relative_to(staging).as_posix() for contact_id, path in pdfs.items() if contact_id != "workbook"}
-        workbook_pdf = pdfs["workbook"].relative_to(staging).as_posix()
+        (pdf or PdfRenderer()).render_all(workbook, staging)
+        # The paths FORMAT.md promises, named here rather than looked up by id (a contact may be called "workbook").
+        workbook_pdf = f"{workbook.client_id}-workbook.pdf"
+        sheets = {plan.id: f"sheets/{plan.id}.pdf" for plan in workbook.contacts}
+        missing = [path for path in [workbook_pdf, *sheets.values()] if not (staging / path).is_file()]
+        if missing:
+            raise InternalError(f"the PDF renderer did not write {', '.join(missing)}")
         index = render_site(workbook, staging, sheets=sheets, workbook_pdf=workbook_pdf)
         summary = _summary(workbook, index.relative_to(staging).as_posix(), workbook_pdf, sheets)
         manifest = {"tool": __version__, "inputs": fingerprint, "built_on": today.isoformat(), "summary": asdict(summary)}
@@ -101,16 +120,22 @@ def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _swap_into_place(staging, final)
-    written = [final / summary.site, final / workbook_pdf, final / "sheets"]
-    return BuildResult(loaded.client_id, final, summary, written=written)
+    return BuildResult(loaded.client_id, final, summary)
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:
     """Replace `final` with `staging`; the old output is removed only once the new one is in place."""
     old = final.with_name(f".{final.name}.old-{os.getpid()}")
-    if final.exists():
+    had_output = final.exists()
+    if had_output:
         final.rename(old)
-    staging.rename(final)
+    try:
+        staging.rename(final)
+    except BaseException:  # put the previous output back before giving up
+        if had_output:
+            old.rename(final)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 

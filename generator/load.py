@@ -228,6 +228,9 @@ def _effective_id(item: dict[str, Any], name_key: str) -> tuple[str | None, str]
     return None, name_key
 
 
+RESERVED_IDS = {"index"}  # contacts/index and roles/index are the pages that list them all
+
+
 def _check_ids(source: Source) -> Iterable[Problem]:
     for section, name_key in (("target_roles", "title"), ("contacts", "name")):
         seen: dict[str, tuple[int, str]] = {}
@@ -235,7 +238,10 @@ def _check_ids(source: Source) -> Iterable[Problem]:
             item_id, origin = _effective_id(item, name_key)
             if item_id is None:
                 continue
-            if item_id in seen:
+            if item_id in RESERVED_IDS:
+                yield source.problem((section, index, origin), f"the id '{item_id}' is reserved for the list of all "
+                                     f"{section.replace('_', ' ')}; give this one another `id:`")
+            elif item_id in seen:
                 first_index, first_origin = seen[item_id]
                 first_line = source.position((section, first_index, first_origin))[0]
                 here_line = source.position((section, index, origin))[0]
@@ -265,6 +271,9 @@ def check_logo(source: Source, base: Path) -> Iterable[Problem]:
     yield from check_inside_folder(source, ("coach", "logo"), logo.strip(), base)
 
 
+MAX_ASSET_BYTES = 2 * 1024 * 1024  # a logo; the PDF renderer would refuse a much larger file anyway
+
+
 def check_inside_folder(source: Source, path: Key, relative: str, base: Path) -> Iterable[Problem]:
     """A user-given file path must name an existing file inside `base` (no absolute paths, no `..` out)."""
     shown = shorten(relative)
@@ -291,6 +300,8 @@ def check_inside_folder(source: Source, path: Key, relative: str, base: Path) ->
         yield source.problem(path, f"'{shown}' is a folder, not a file")
     elif not is_file:
         yield source.problem(path, f"'{shown}' does not exist (looked for {_tail(str(resolved))})")
+    elif resolved.stat().st_size > MAX_ASSET_BYTES:
+        yield source.problem(path, f"'{shown}' is larger than {MAX_ASSET_BYTES // (1024 * 1024)} MB; use a smaller file")
 
 
 def _tail(path: str, limit: int = 120) -> str:

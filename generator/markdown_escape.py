@@ -19,6 +19,7 @@ _BACKSLASH_ESCAPABLE = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 # raw HTML block (where backslashes are not processed) they are still correct text. So does the tilde,
 # which opens a fenced code block (~~~) but cannot be backslash-escaped.
 _CHARACTER_REFERENCES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "~": "&#126;"}
+_LINE_OPENERS = {"?": "&#63;", ":": "&#58;", "=": "&#61;"}
 # A line break inside a value could start a new Markdown block (a heading, a list, an HTML block), so
 # every run of whitespace, line and paragraph separators included, becomes one space (one space
 # at the start of a line is not an indented code block). No-break spaces stay: a name may need them.
@@ -37,4 +38,7 @@ def md_escape(value: object) -> Markup:
     text = _WHITESPACE.sub(" ", str(value))
     text = _BACKSLASH_ESCAPABLE.sub(r"\\\1", text)
     # After the backslashes, so the references' own "#" is not escaped.
-    return Markup("".join(_CHARACTER_REFERENCES.get(char, char) for char in text))
+    text = "".join(_CHARACTER_REFERENCES.get(char, char) for char in text)
+    # A value that starts a line could open a block with its first character: "??? " a collapsible
+    # (pymdownx.details), ": " a definition (def_list). As a character reference it is only text.
+    return Markup(_LINE_OPENERS.get(text[:1], text[:1]) + text[1:])

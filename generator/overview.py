@@ -11,9 +11,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from generator.errors import UserError
 from generator.paths import TEMPLATES
 from generator.workbook import STATUS_LABELS
 
+MARKER = '<meta name="generator" content="workbook">'  # in every overview we write; we replace only those
 _env = Environment(loader=FileSystemLoader(TEMPLATES / "overview"), autoescape=select_autoescape(default=True),
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
@@ -25,6 +27,8 @@ def render_overview(out: Path, outcomes: list, today: date, coach: dict | None =
     html = _env.get_template("index.html").render(
         clients=clients, without_output=without_output, today=today, coach=coach or {}, status_labels=STATUS_LABELS)
     path = out / "index.html"
+    if path.exists() and MARKER not in path.read_text(encoding="utf-8", errors="replace")[:2000]:
+        raise UserError(f"{path} exists and was not written by workbook; not replacing it (choose another folder with -o)")
     staging = out / ".index.html.tmp"
     staging.write_text(html, encoding="utf-8")
     staging.replace(path)

@@ -358,7 +358,7 @@ def _build(config_file: Path) -> None:
                 config.plugins.on_shutdown()
         except MkDocsException as error:
             details = "\n".join(f"  {message}" for message in messages) or f"  {error}"
-            raise UserError(f"{config_file}: the site could not be built (MkDocs, strict mode):\n{details}") from None
+            raise UserError(f"the site could not be built (MkDocs, strict mode):\n{details}") from None
 
 
 class _Collect(logging.Handler):

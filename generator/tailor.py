@@ -387,21 +387,18 @@ def _track(contacts: tuple[ContactPlan, ...], today: date) -> Tracker:
 
 
 def _chains(contacts: tuple[ContactPlan, ...]) -> tuple[tuple[str, ...], ...]:
-    """Every path from a first referrer down to the last person referred, following `referred_by`."""
-    referred = {p.id: p.referrals for p in contacts}
-    has_referrer = {p.id for p in contacts if p.referred_by_id}
-    chains: list[tuple[str, ...]] = []
+    """Every chain from a first referrer down to someone who referred nobody yet, following `referred_by`.
 
-    def walk(path: tuple[str, ...]) -> None:
-        nexts = [n for n in referred.get(path[-1], ()) if n not in path]  # a cycle stops where it repeats
-        if not nexts:
-            if len(path) > 1:
-                chains.append(path)
-            return
-        for following in nexts:
-            walk(path + (following,))
-
-    roots = [p.id for p in contacts if p.referrals and p.id not in has_referrer]
-    for root in roots:
-        walk((root,))
-    return tuple(chains)
+    Each contact has at most one referrer, so a chain is found by walking up from its last person;
+    the walk stops where a cycle would repeat itself.
+    """
+    referrer = {p.id: p.referred_by_id for p in contacts if p.referred_by_id}
+    chains = []
+    for plan in contacts:
+        if plan.referrals or plan.id not in referrer:
+            continue  # not the end of a chain
+        chain = [plan.id]
+        while chain[-1] in referrer and referrer[chain[-1]] not in chain:
+            chain.append(referrer[chain[-1]])
+        chains.append(tuple(reversed(chain)))
+    return tuple(sorted(chains))

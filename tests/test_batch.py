@@ -201,3 +201,28 @@ def test_a_failed_mkdocs_build_leaves_the_previous_output_exactly_as_it_was(tmp_
     assert "missing.md" in output
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_a_build_never_replaces_a_folder_or_page_it_did_not_make(tmp_path):
+    out = tmp_path / "out"
+    (out / "maya-lopez").mkdir(parents=True)
+    (out / "maya-lopez" / "thesis.txt").write_text("years of work")
+    code, output = build(str(ROOT / "data" / "example.yaml"), "-o", str(out))
+    assert code == 1 and "is not a workbook output" in output
+    assert (out / "maya-lopez" / "thesis.txt").read_text() == "years of work"
+
+    clients = tmp_path / "clients"
+    shutil.copytree(DEMO, clients)
+    (out / "index.html").write_text("<h1>my own page</h1>")
+    code, output = build(str(clients), "-o", str(out), "-j", "1")
+    assert code == 1 and "was not written by workbook" in output
+    assert (out / "index.html").read_text() == "<h1>my own page</h1>"
+
+
+def test_a_deleted_output_file_is_rebuilt_not_skipped(tmp_path):
+    out = tmp_path / "out"
+    assert build(str(ROOT / "data" / "example.yaml"), "-o", str(out))[0] == 0
+    (out / "maya-lopez" / "sheets" / "jordan-smith.pdf").unlink()
+    code, output = build(str(ROOT / "data" / "example.yaml"), "-o", str(out))
+    assert code == 0 and "maya-lopez: built" in output
+    assert (out / "maya-lopez" / "sheets" / "jordan-smith.pdf").is_file()
