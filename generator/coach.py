@@ -25,6 +25,7 @@ class CoachFile(Model):
 @dataclass(frozen=True)
 class LoadedCoach:
     path: Path
+    coach: Coach | None  # the coach's own branding, validated
     defaults: Defaults
     banks: Banks
 
@@ -36,4 +37,4 @@ def load_coach_file(path: Path, display_name: str | None = None) -> LoadedCoach:
     parsed = validate(source, CoachFile, [unique_ids("question_bank.questions"), unique_ids("offer_bank.offers"), lambda s: check_logo(s, base)])
     # Only the keys the coach wrote become defaults, so a client's own keys (and the built-in defaults) still apply.
     defaults = Defaults(coach=dict(source.data.get("coach") or {}), settings=dict(source.data.get("settings") or {}))
-    return LoadedCoach(path, defaults, combine(builtin_banks(), parsed.question_bank, parsed.offer_bank))
+    return LoadedCoach(path, parsed.coach, defaults, combine(builtin_banks(), parsed.question_bank, parsed.offer_bank))

@@ -205,6 +205,8 @@ class PdfRenderer:
         text += "\n".join((self.templates / name).read_text(encoding="utf-8") for name in ("common.css", f"{kind}.css"))
         text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)  # comments may mention var(--name) too
         text = re.sub(r"var\(--([a-z-]+)\)", lambda match: values[match.group(1)], text)
+        if kind == "question-sheet":
+            text += _ruled_css(density or SHEET_DENSITIES[0], values["rule"])
         # The paper size goes last, so it wins over any @page rule above.
         return text + f"\n@page {{ size: {PAPER_SIZES[workbook.settings.paper]}; }}\n"
 
@@ -273,6 +275,27 @@ def _density_values(density: SheetDensity) -> dict[str, str]:
         "stage-gap": f"{density.stage_gap_mm}mm",
         "rule-gap": f"{density.rule_mm}mm",
     }
+
+
+RULE_MM = 0.6 * 25.4 / 72  # a rule is 0.6 pt thick; each sits at the bottom of its line
+
+
+def _ruled_css(density: SheetDensity, colour: str) -> str:
+    """`.lines-N`: an answer space N rules high, for every N a sheet at this density uses.
+
+    The last rule is the textarea's bottom border (common.css); the others are one-colour layers
+    of the background, each 0.6 pt high. WeasyPrint paints a one-colour gradient as a plain
+    rectangle, where a repeating two-colour gradient costs a pattern, a shading and, with
+    transparency, a soft mask in every answer space of every sheet.
+    """
+    rules = [f".lines-{lines} {{ height: {lines * density.rule_mm:.2f}mm;"
+             + (f" background-image: {', '.join([f'linear-gradient({colour}, {colour})'] * (lines - 1))};"
+                f" background-position: {', '.join(f'0 {k * density.rule_mm - RULE_MM:.2f}mm' for k in range(1, lines))};"
+                if lines > 1 else "")
+             + " }"
+             for lines in range(1, max(density.max_lines, 2) + 1)]
+    return ("\ntextarea.ruled { background-size: 100% 0.6pt; background-repeat: no-repeat;"
+            " background-origin: border-box; background-clip: border-box; }\n" + "\n".join(rules) + "\n")
 
 
 # --- how much a question sheet holds -------------------------------------------------------------

@@ -226,3 +226,13 @@ def test_a_deleted_output_file_is_rebuilt_not_skipped(tmp_path):
     code, output = build(str(ROOT / "data" / "example.yaml"), "-o", str(out))
     assert code == 0 and "maya-lopez: built" in output
     assert (out / "maya-lopez" / "sheets" / "jordan-smith.pdf").is_file()
+
+
+def test_a_folder_without_coach_yaml_builds_with_plain_branding(tmp_path):
+    clients = tmp_path / "clients"
+    clients.mkdir()
+    shutil.copy(DEMO / "sam-okafor.yaml", clients / "sam.yaml")
+    code, output = build(str(clients), "-o", str(tmp_path / "out"), "-j", "1")
+    assert code == 0, output
+    html = (tmp_path / "out" / "index.html").read_text()
+    assert "<title>Client workbooks</title>" in html and "Sam Okafor" in html
