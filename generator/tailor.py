@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from generator.banks import ALWAYS_KEPT_STAGES, PLACEHOLDER, STAGES, Applies, Banks, Offer, Question
+from generator.banks import ALWAYS_KEPT_STAGES, PLACEHOLDER, STAGES, Applies, Banks, Offer, Question, placeholders_in
 from generator.load import LoadedProfile
 from generator.models import STATUSES, Contact, Profile, TargetRole
 from generator.workbook import (
@@ -361,14 +361,10 @@ def _plan_role(role: TargetRole, contacts: list[Contact], banks: Banks) -> RoleP
         PlannedQuestion(q.id, q.stage, _fill(q.text, values, banks.placeholders), q.minutes,
                         _fill(q.why, values, banks.placeholders), tiara=q.tiara)
         for q in banks.questions
-        if q.theme == "role-fit" and placeholders_free_of(q, {"first_name", "company", "interest", "referrer"})
+        # Only questions that need nothing about a particular person make sense on the role's own page.
+        if q.theme == "role-fit" and not (placeholders_in(q.text + q.why) & {"first_name", "company", "interest", "referrer"})
     )
     return RolePlan(role, tuple(c.id for c in contacts if c.target_role == role.id), questions)
-
-
-def placeholders_free_of(question: Question, names: set[str]) -> bool:
-    used = set(PLACEHOLDER.findall(question.text)) | set(PLACEHOLDER.findall(question.why))
-    return not used & names
 
 
 def _track(contacts: tuple[ContactPlan, ...], today: date) -> Tracker:
