@@ -1,7 +1,7 @@
 """How fast the PDFs are: the workbook against bare WeasyPrint, the time per question sheet, and the
 whole workbook against `mkdocs build` with the mkdocs-with-pdf plugin over the same content.
 
-Run: .venv/bin/python benchmarks/bench_pdf.py [--contacts 60] [--rounds 3] [--no-with-pdf]
+Run: .venv/bin/python benchmarks/bench_pdf.py [--contacts 60] [--rounds 3] [--no-with-pdf] [--profile]
 
 It writes a synthetic profile with 60 contacts into a temporary folder and prints:
 
@@ -9,9 +9,12 @@ It writes a synthetic profile with 60 contacts into a temporary folder and print
   many documents) against a bare WeasyPrint render of the same HTML with the same stylesheet text
   and fresh objects (`HTML(string=…).write_pdf(stylesheets=[CSS(string=…)])`, a new
   FontConfiguration): the median of alternating rounds and the ratio. Goal: ≤ 1.25 ×.
-* sheets: the median, 90th percentile and slowest time of `render_sheet` over every contact, how
-  many renders a sheet took (a sheet that does not fit is set tighter and rendered again), and a
-  bare WeasyPrint render of each final sheet's HTML for comparison. Goal: median ≤ 60 ms.
+* sheets: the median, 90th percentile and slowest time of `render_sheet` over every contact (wall
+  clock, and the process's CPU time, steadier on a shared machine), how many renders a sheet took
+  (a sheet that does not fit is set tighter and rendered again), where a sheet's time goes (render:
+  parse, style, layout; write: draw, fonts, PDF objects), and a bare WeasyPrint render of each final
+  sheet's HTML for comparison. Goal: median ≤ 60 ms. `--profile` adds the functions that take the
+  most time over all sheets (cProfile; everything runs about twice as slowly under it).
 * mkdocs-with-pdf: the same workbook content as Markdown pages (written by the site renderer),
   built by `mkdocs build` with the mkdocs-with-pdf plugin, in a throwaway virtual environment under
   benchmarks/.cache/ (the plugin pins old dependencies, so it never touches .venv). When it cannot
@@ -88,7 +91,7 @@ def bench_workbook(renderer: PdfRenderer, workbook, folder: Path, rounds: int) -
     return ours_median
 
 
-def bench_sheets(renderer: PdfRenderer, workbook, folder: Path) -> None:
+def bench_sheets(renderer: PdfRenderer, workbook, folder: Path, profile: bool = False) -> None:
     base_url = renderer.templates.as_uri() + "/"
     # Count the renders each sheet needs and keep the last one's HTML and CSS for the bare comparison.
     calls: list[tuple[str, object]] = []
@@ -99,15 +102,26 @@ def bench_sheets(renderer: PdfRenderer, workbook, folder: Path) -> None:
         return document(html, stylesheet, workbook)
 
     renderer._document = counting
-    times, renders, finals = [], [], []
+    times, cpu_times, renders, finals = [], [], [], []
     try:
         for plan in workbook.contacts:
             calls.clear()
+            cpu = time.process_time()
             times.append(timed(lambda: renderer.render_sheet(workbook, plan, folder / "sheets" / f"{plan.id}.pdf")))
+            cpu_times.append(time.process_time() - cpu)
             renders.append(len(calls))
             finals.append(calls[-1])
     finally:
         renderer._document = document
+    # The final render of each sheet again, in its two halves.
+    render_times, write_times = [], []
+    for plan, (html, stylesheet) in zip(workbook.contacts, finals):
+        start = time.process_time()
+        rendered = document(html, stylesheet, workbook)
+        middle = time.process_time()
+        rendered.write_pdf(folder / "split.pdf", **PDF_OPTIONS)
+        render_times.append(middle - start)
+        write_times.append(time.process_time() - middle)
     css_texts = {}
     bare = []
     for plan, (html, stylesheet) in zip(workbook.contacts, finals):
@@ -122,8 +136,22 @@ def bench_sheets(renderer: PdfRenderer, workbook, folder: Path) -> None:
     print(f"question sheets ({len(times)} contacts, all in this one process):")
     print(f"  median {milliseconds(statistics.median(times))}, 90th percentile {milliseconds(ordered[int(0.9 * (len(ordered) - 1))])}, "
           f"slowest {milliseconds(ordered[-1])}   (goal: median ≤ 60 ms)")
+    print(f"  CPU time: median {milliseconds(statistics.median(cpu_times))}")
     print(f"  renders per sheet: {statistics.mean(renders):.2f} on average, at most {max(renders)}")
+    print(f"  one render, CPU time: render (parse, style, layout) median {milliseconds(statistics.median(render_times))}, "
+          f"write (draw, fonts, PDF) median {milliseconds(statistics.median(write_times))}")
     print(f"  bare WeasyPrint, same final HTML and CSS, fresh objects: median {milliseconds(statistics.median(bare))}")
+    if profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for plan in workbook.contacts:
+            renderer.render_sheet(workbook, plan, folder / "profiled.pdf")
+        profiler.disable()
+        print(f"  the functions with the most time of their own, over {len(workbook.contacts)} sheets (cProfile):")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(20)
 
 
 def with_pdf_python() -> Path | None:
@@ -197,6 +225,7 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-with-pdf", action="store_true", help="skip the mkdocs-with-pdf comparison")
+    parser.add_argument("--profile", action="store_true", help="profile the sheets and print the costliest functions")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as temporary:
@@ -205,7 +234,7 @@ def main() -> None:
         workbook = tailor(load_profile(folder / "profile.yaml"), builtin_banks(), load_guide(), date(2026, 11, 29))
         renderer = PdfRenderer()
         ours = bench_workbook(renderer, workbook, folder, args.rounds)
-        bench_sheets(renderer, workbook, folder)
+        bench_sheets(renderer, workbook, folder, args.profile)
         if args.no_with_pdf:
             print("mkdocs-with-pdf: skipped (--no-with-pdf)")
         else:

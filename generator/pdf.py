@@ -14,6 +14,13 @@ their alt text.
 Fast: a `PdfRenderer` holds one FontConfiguration, the Jinja2 environment and
 the compiled stylesheets (one per document kind, paper size, coach colour and
 sheet density, compiled on first use), and reuses them for every document.
+The markup is parsed with the C XML parser (`parse_html`), WeasyPrint gets a
+default stylesheet without rules that match every element (`_ParsedHTML`), and
+the print templates are written for WeasyPrint's costs: few boxes and text
+fragments, no float in a large formatting context, rules drawn as borders and
+one-colour layers (`_ruled_css`). What a sheet still costs is mostly WeasyPrint
+laying out and drawing its lines of text (about 1 ms a line on a 2-core
+machine), its form fields and its embedded fonts; see benchmarks/bench_pdf.py.
 """
 
 from __future__ import annotations
@@ -112,7 +119,7 @@ class PdfRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters["notes"] = notes_to_html
+        self.env.filters["notes"] = _notes_xhtml
         self.env.filters["guide"] = _guide_html
         self.env.filters["long_date"] = _long_date
         self.env.globals["STAGE_TITLES"] = STAGE_TITLES
@@ -231,12 +238,13 @@ class PdfRenderer:
 def parse_html(html: str, base_url: str, url_fetcher) -> HTML:
     """`HTML(string=html, …)`, parsed about fifty times faster when the markup is well-formed XML.
 
-    WeasyPrint parses with tinyhtml5, a pure-Python HTML5 parser: 10-15 ms for a question sheet,
-    a tenth of its render. Our print templates write XHTML-style markup (void elements closed,
-    numeric character references), so the C XML parser builds the same tree. Whatever it refuses
-    (a control character in a user's text, markup from elsewhere) goes to tinyhtml5 as before.
-    The XML parser never fetches anything: no external entities, no DTDs; user text reaches the
-    markup escaped, so it can declare no entity either.
+    WeasyPrint parses with tinyhtml5, a pure-Python HTML5 parser: 10-15 ms for a question sheet
+    (a tenth of its time), 0.2 s for the workbook. Our print templates write XHTML-style markup
+    (void elements closed, numeric character references, explicit <tbody>), so the C XML parser
+    builds the same tree (tests/test_pdf.py checks). Whatever it refuses (a control character in
+    a user's text, markup from elsewhere) goes to tinyhtml5 as before. The XML parser fetches
+    nothing (no external entities, no DTD); user text reaches the markup escaped, so it cannot
+    declare an entity either.
     """
     try:
         root = ElementTree.fromstring(html)
@@ -248,14 +256,46 @@ def parse_html(html: str, base_url: str, url_fetcher) -> HTML:
 
 
 class _ParsedHTML(HTML):
-    """A WeasyPrint HTML document made from a tree we parsed: what `HTML.__init__` sets, without its parser."""
+    """A WeasyPrint HTML document made from a tree we parsed.
 
-    def __init__(self, root: ElementTree.Element, base_url: str, url_fetcher) -> None:  # noqa: D107 (no super().__init__: it would parse again)
+    It sets what `HTML.__init__` sets (the same five attributes since WeasyPrint 53) without
+    running its parser, and gives WeasyPrint a lighter default stylesheet (`_user_agent_stylesheets`).
+    """
+
+    def __init__(self, root: ElementTree.Element, base_url: str, url_fetcher) -> None:  # no super().__init__: it would parse again
         self.base_url = base_url
         self.url_fetcher = url_fetcher
         self.media_type = "print"
         self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
         self.etree_element = self.wrapper_element.etree_element
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        sheets = _user_agent_stylesheets()
+        if sheets is None:
+            return super()._ua_stylesheets(forms)
+        return list(sheets) if forms else [sheets[0]]
+
+
+@lru_cache(maxsize=1)
+def _user_agent_stylesheets() -> tuple[CSS, CSS] | None:
+    """WeasyPrint's default (user-agent) stylesheets, less the universal pseudo-element rules we never use.
+
+    `::footnote-call`, `::note-marker` and their kin match every element, and so does `::marker`:
+    WeasyPrint then computes six pseudo-element styles for each element of each document, about
+    half of its style time. We have no footnotes or notes, and only list items have markers.
+    None (WeasyPrint's own stylesheets are used) if the files are not where WeasyPrint 53-70 keep them.
+    """
+    from importlib.resources import files
+
+    try:
+        folder = files("weasyprint") / "css"
+        user_agent = (folder / "html5_ua.css").read_text(encoding="utf-8")
+        forms = (folder / "html5_ua_form.css").read_text(encoding="utf-8")
+    except (OSError, ModuleNotFoundError):
+        return None
+    user_agent = re.sub(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}$", "", user_agent, flags=re.MULTILINE)
+    user_agent = re.sub(r"^::marker \{", "li::marker {", user_agent, flags=re.MULTILINE)
+    return CSS(string=user_agent), CSS(string=forms)
 
 
 # Grey tones shared by every document (custom properties in the CSS, filled in by `stylesheet`).
@@ -283,13 +323,15 @@ RULE_MM = 0.6 * 25.4 / 72  # a rule is 0.6 pt thick; each sits at the bottom of 
 def _ruled_css(density: SheetDensity, colour: str) -> str:
     """`.lines-N`: an answer space N rules high, for every N a sheet at this density uses.
 
-    The last rule is the textarea's bottom border (common.css); the others are one-colour layers
-    of the background, each 0.6 pt high. WeasyPrint paints a one-colour gradient as a plain
-    rectangle, where a repeating two-colour gradient costs a pattern, a shading and, with
-    transparency, a soft mask in every answer space of every sheet.
+    The last rule is the textarea's bottom border (common.css); the others are background layers
+    0.6 pt high, each a one-stop `linear-gradient(colour)`, which WeasyPrint paints as a plain
+    rectangle. The repeating two-colour gradient this replaces cost a pattern, a shading and (it
+    was transparent) a soft mask in every answer space: 10-15 ms a sheet. (Not `linear-gradient(c, c)`:
+    WeasyPrint paints that as a shading, which fills the whole box.)
+    Used for the sheet's 2 follow-up fields too, hence at least `.lines-2`.
     """
     rules = [f".lines-{lines} {{ height: {lines * density.rule_mm:.2f}mm;"
-             + (f" background-image: {', '.join([f'linear-gradient({colour}, {colour})'] * (lines - 1))};"
+             + (f" background-image: {', '.join([f'linear-gradient({colour})'] * (lines - 1))};"
                 f" background-position: {', '.join(f'0 {k * density.rule_mm - RULE_MM:.2f}mm' for k in range(1, lines))};"
                 if lines > 1 else "")
              + " }"
@@ -371,10 +413,20 @@ def _guide_html(page: GuidePage) -> Markup:
     converter = markdown.Markdown(
         extensions=GUIDE_EXTENSIONS,
         extension_configs={"toc": {"baselevel": 2, "slugify": slugify, "permalink": False}},
-        output_format="html",
+        output_format="xhtml",  # well-formed, so parse_html can use the XML parser
     )
     # Trusted: the project's own content (content/guide/), never a user's text.
-    return Markup(converter.convert(page.markdown))
+    html = converter.convert(page.markdown)
+    # The task list writes bare boolean attributes (<input type="checkbox" disabled/>): give them a value.
+    return Markup(re.sub(r"(<input\b[^>]*?) (disabled|checked)(?=[\s/>])", r'\1 \2=""', html))
+
+
+def _notes_xhtml(text: str | None) -> Markup:
+    """`notes_to_html`, its void elements closed so the workbook stays well-formed XML (see parse_html).
+
+    Only the bare tags Markdown writes are touched; a user's own markup never gets here as markup.
+    """
+    return Markup(re.sub(r"<(br|hr)>", r"<\1 />", str(notes_to_html(text))))
 
 
 def _long_date(day: date) -> str:

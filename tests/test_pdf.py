@@ -10,19 +10,22 @@ import shutil
 import subprocess
 import threading
 import textwrap
+import xml.etree.ElementTree as ElementTree
 from datetime import date
 from pathlib import Path
 
 import pytest
+import tinyhtml5
 import yaml
 from PIL import Image
 from pypdf import PdfReader
+from weasyprint import HTML
 
 from generator.banks import builtin_banks
 from generator.guide import load_guide
 from generator.load import load_profile
 from generator.paths import EXAMPLE
-from generator.pdf import PdfRenderer
+from generator.pdf import PDF_OPTIONS, SHEET_DENSITIES, PdfRenderer, parse_html
 from generator.tailor import tailor
 
 pytestmark = pytest.mark.slow
@@ -383,6 +386,60 @@ def test_cover_and_sheet_are_not_blank_and_the_logo_shows(scripts, example, tmp_
         width, height = Image.open(sheet).size
         assert ink(sheet) > 0.03
         assert ink(sheet, (0, 0, width, height // 4)) > 0.02 and ink(sheet, (0, height // 2, width, height)) > 0.02
+
+
+def test_answer_spaces_have_one_rule_per_line(example, renderer, tmp_path):
+    """The rules are drawn per line (borders and one-colour layers, generated per density): count them on the page."""
+    workbook, _ = example
+    for plan_id, level in (("jordan-smith", 1), ("alex-chen", 4)):  # both one page at these levels
+        plan, density = workbook.contact(plan_id), SHEET_DENSITIES[level]
+        document = parse_html(renderer.sheet_html(workbook, plan, density), renderer.templates.as_uri() + "/", renderer.fetcher).render(
+            stylesheets=[renderer.stylesheet("question-sheet", workbook, density)], font_config=renderer.font_config, **PDF_OPTIONS)
+        assert len(document.pages) == 1
+        document.write_pdf(tmp_path / f"{plan_id}.pdf", **PDF_OPTIONS)
+        image = Image.open(render_png(tmp_path / f"{plan_id}.pdf", 1, tmp_path / plan_id, dpi=150)).convert("L")
+        # Across the questions column (right of the numbers, left of the sidebar): a rule is a run of rows that are
+        # light grey nearly all the way (text never is); the header's dark rule and its anti-aliased edges are left out.
+        per_mm = 150 / 25.4
+        side, sidebar = (10, 60) if density.compact else (12, 67)
+        columns = range(int((side + 8) * per_mm), int((LETTER[0] * 25.4 / 72 - side - sidebar - 1) * per_mm), 3)
+        rows = [[image.getpixel((x, y)) for x in columns] for y in range(image.height)]
+        grey = [sum(150 < value < 232 for value in row) > 0.9 * len(row) for row in rows]
+        dark = [sum(value <= 150 for value in row) > 0.9 * len(row) for row in rows]
+        rules = sum(1 for y in range(1, len(rows)) if grey[y] and not grey[y - 1] and not any(dark[max(0, y - 3):y + 4]))
+        assert rules == sum(density.answer_lines(question.minutes) for question in plan.question_plan.questions), plan_id
+
+
+# --- markup -----------------------------------------------------------------------------------
+
+def tree_rows(element: ElementTree.Element, depth: int = 0) -> list:
+    """An element tree as comparable rows (tag, attributes, text and tail with whitespace collapsed)."""
+    rows = [(depth, element.tag, sorted(element.attrib.items()), " ".join((element.text or "").split()),
+             " ".join((element.tail or "").split()) if depth else "")]
+    for child in element:
+        rows += tree_rows(child, depth + 1)
+    return rows
+
+
+def test_print_markup_is_xml_with_the_tree_an_html5_parser_builds(example, scripts, renderer):
+    """parse_html reads the print templates with the XML parser (50 times faster than WeasyPrint's HTML5 parser):
+    every document must be well-formed and mean the same as HTML."""
+    base = renderer.templates.as_uri() + "/"
+    for workbook, _ in (example, scripts):
+        documents = [renderer.workbook_html(workbook)] + [
+            renderer.sheet_html(workbook, plan, density, stacked=stacked)
+            for plan in workbook.contacts for density, stacked in ((SHEET_DENSITIES[0], False), (SHEET_DENSITIES[-1], True))]
+        for html in documents:
+            assert tree_rows(ElementTree.fromstring(html)) == tree_rows(tinyhtml5.parse(html, namespace_html_elements=False))
+            assert type(parse_html(html, base, renderer.fetcher)) is not HTML  # the fast path
+
+
+def test_markup_the_xml_parser_refuses_goes_to_weasyprints_parser(renderer, tmp_path):
+    html = "<!DOCTYPE html><html><body><p>Line one<br>line two, &nbsp;not XML</p></body></html>"
+    document = parse_html(html, renderer.templates.as_uri() + "/", renderer.fetcher)
+    assert type(document) is HTML
+    document.write_pdf(tmp_path / "fallback.pdf")
+    assert "Line one line two, not XML" in text_of(tmp_path / "fallback.pdf")
 
 
 # --- private and safe -------------------------------------------------------------------------
