@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from generator.coach import LoadedCoach, load_coach_file
-from generator.errors import Problem, UserError
+from generator.errors import Problem, UserError, print_problems
 from generator.models import make_id
 
 COACH_FILE = "coach.yaml"
@@ -170,8 +170,7 @@ def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, disp
         if coach_path:
             _coach(coach_path, display(coach_path), coach_path.stat().st_mtime)  # a broken coach.yaml stops the batch here
     except UserError as error:
-        for problem in error.problems or [error]:
-            click.echo(str(problem), err=True)
+        print_problems(error)
         return 1
     folder_mode = target.is_dir()
     job_list = _jobs(profiles, coach_path, folder_mode, out, force, today, display)

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.errors import UserError
+from generator.errors import UserError, print_problems
 from generator.paths import EXAMPLE, SCHEMA, STARTER
 
 
@@ -25,11 +25,6 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _print_problems(error: UserError) -> None:
-    for problem in error.problems or [error]:
-        click.echo(str(problem), err=True)
-
-
 class _Workbook(click.Group):
     """Any exception that is not a UserError is a bug in workbook: show the traceback and say so."""
 
@@ -39,7 +34,7 @@ class _Workbook(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except UserError as error:  # a stage that forgot to catch its own: still the user's problem
-            _print_problems(error)
+            print_problems(error)
             sys.exit(1)
         except Exception:
             import traceback
@@ -93,7 +88,7 @@ def check(target: Path) -> None:
     try:
         coach_file, profiles = find_inputs(target)
     except UserError as error:
-        _print_problems(error)
+        print_problems(error)
         sys.exit(1)
     defaults = None
     if coach_file:
@@ -101,14 +96,14 @@ def check(target: Path) -> None:
         try:
             defaults = load_coach_file(coach_file, _display(coach_file)).defaults
         except UserError as error:
-            _print_problems(error)
+            print_problems(error)
             failed += 1
     for path in profiles:
         checked += 1
         try:
             load_profile(path, display_name=_display(path), defaults=defaults)
         except UserError as error:
-            _print_problems(error)
+            print_problems(error)
             failed += 1
     if failed:
         click.echo(f"{failed} of {checked} file(s) have problems.", err=True)

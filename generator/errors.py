@@ -38,5 +38,13 @@ class UserError(Exception):
         super().__init__(message)
 
 
+def print_problems(error: UserError) -> None:
+    """Every problem of `error` on stderr, one `file:line:col: path: message` line each."""
+    import click
+
+    for problem in error.problems or [error]:
+        click.echo(str(problem), err=True)
+
+
 class InternalError(Exception):
     """A bug in workbook, not in the user's input."""

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
 import io
 import logging
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,29 +14,6 @@ from generator.fetcher import AssetFetcher, RefusedURL
 from generator.paths import TEMPLATES
 
 PRINT = TEMPLATES / "print"
-
-
-@pytest.fixture
-def server():
-    """A local web server that records every request it gets; the fetcher must never cause one."""
-    requests: list[str] = []
-
-    class Recorder(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            requests.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", requests
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def test_serves_the_projects_own_print_assets():

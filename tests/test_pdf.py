@@ -4,11 +4,9 @@ read back with pypdf and poppler (pdftotext, pdffonts, pdftoppm)."""
 from __future__ import annotations
 
 import dataclasses
-import http.server
 import re
 import shutil
 import subprocess
-import threading
 import textwrap
 import xml.etree.ElementTree as ElementTree
 from datetime import date
@@ -443,26 +441,6 @@ def test_markup_the_xml_parser_refuses_goes_to_weasyprints_parser(renderer, tmp_
 
 
 # --- private and safe -------------------------------------------------------------------------
-
-@pytest.fixture
-def server():
-    requests: list[str] = []
-
-    class Recorder(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            requests.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", requests
-    httpd.shutdown()
-    httpd.server_close()
-
 
 def test_hostile_text_is_printed_not_fetched_or_run(tmp_path, server, renderer):
     base, requests = server
