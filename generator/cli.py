@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.errors import UserError, print_problems
+from generator.errors import UserError, print_problems, print_warnings
 from generator.paths import EXAMPLE, SCHEMA, STARTER
 
 
@@ -101,7 +101,7 @@ def check(target: Path) -> None:
     for path in profiles:
         checked += 1
         try:
-            load_profile(path, display_name=_display(path), defaults=defaults)
+            print_warnings(load_profile(path, display_name=_display(path), defaults=defaults).warnings)
         except UserError as error:
             print_problems(error)
             failed += 1

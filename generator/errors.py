@@ -19,9 +19,10 @@ class Problem:
     column: int
     path: str  # where in the document, e.g. "contacts[2].relationship"; "" for the whole file
     message: str
+    warning: bool = False  # a likely mistake that does not stop a build (`check` exits 0)
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        where = f"{self.file}:{self.line}:{self.column}" + (": warning" if self.warning else "")
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
@@ -44,6 +45,14 @@ def print_problems(error: UserError) -> None:
 
     for problem in error.problems or [error]:
         click.echo(str(problem), err=True)
+
+
+def print_warnings(warnings: tuple[Problem, ...] | list[Problem]) -> None:
+    """Warnings on stderr, one `file:line:col: warning: path: message` line each."""
+    import click
+
+    for warning in warnings:
+        click.echo(str(warning), err=True)
 
 
 class InternalError(Exception):

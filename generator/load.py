@@ -12,7 +12,9 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -33,6 +35,7 @@ class LoadedProfile:
     path: Path
     client_id: str
     logo: Path | None  # resolved, inside the profile's folder
+    warnings: tuple[Problem, ...] = ()  # likely mistakes that do not stop a build (see generator.lint)
 
 
 @dataclass(frozen=True)
@@ -44,14 +47,23 @@ class Defaults:
 
 
 def load_profile(path: Path, *, display_name: str | None = None, client_id: str | None = None,
-                 defaults: Defaults | None = None) -> LoadedProfile:
+                 defaults: Defaults | None = None, today: date | None = None) -> LoadedProfile:
+    """Read and validate a profile. `today` (default: today in the profile's time zone) dates the warnings."""
+    from generator.lint import profile_warnings
+
     source = read_yaml(path, display_name)
     if defaults:
         _apply_defaults(source, defaults)
     base = path.resolve().parent
-    profile = validate(source, Profile, [_check_ids, _check_references, lambda s: check_logo(s, base)])
+    profile = validate(source, Profile, [_check_ids, _check_references, _check_history_order, lambda s: check_logo(s, base)])
     logo = (base / profile.coach.logo).resolve() if profile.coach and profile.coach.logo else None
-    return LoadedProfile(profile, path, client_id or profile.client_id, logo)
+    warnings = profile_warnings(source, profile, today or today_in(profile.settings.timezone))
+    return LoadedProfile(profile, path, client_id or profile.client_id, logo, tuple(warnings))
+
+
+def today_in(timezone: str) -> date:
+    """Today's date where the seeker lives (settings.timezone), not where the build runs."""
+    return datetime.now(ZoneInfo(timezone)).date()
 
 
 def _apply_defaults(source: Source, defaults: Defaults) -> None:
@@ -261,6 +273,25 @@ def _check_references(source: Source) -> Iterable[Problem]:
         if isinstance(wanted, str) and wanted not in role_ids and re.match(ID_PATTERN, wanted):
             message = f"'{wanted}' is not the id of any target role (known: {known})"
             yield source.problem(("contacts", index, "target_role"), message + _did_you_mean(wanted, valid_ids))
+
+
+def _check_history_order(source: Source) -> Iterable[Problem]:
+    """A contact's history is written oldest first, so the latest event (and the status it implies) is last."""
+    for index, contact in _items(source, "contacts"):
+        history = contact.get("history")
+        if not isinstance(history, list):
+            continue
+        previous: tuple[int, str] | None = None
+        for position, event in enumerate(history):
+            day = event.get("date") if isinstance(event, dict) else None
+            if not (isinstance(day, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", day.strip())):
+                continue  # the model reports a missing or malformed date
+            day = day.strip()
+            if previous and day < previous[1]:
+                yield source.problem(("contacts", index, "history", position, "date"),
+                                     f"{day} comes before {previous[1]} (history[{previous[0]}]); "
+                                     "write the history oldest first")
+            previous = (position, day)
 
 
 def check_logo(source: Source, base: Path) -> Iterable[Problem]:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
 from slugify import slugify
 
 from generator.source import shorten
@@ -25,9 +25,19 @@ Relationship = Literal["friend", "family", "colleague", "alumni", "referral", "c
 Status = Literal["to-contact", "requested", "scheduled", "met", "thanked", "following-up", "no-response", "closed"]
 Paper = Literal["letter", "a4"]
 MeetingFormat = Literal["in-person", "video", "phone"]
+HistoryEventKind = Literal["requested", "reminded", "replied", "scheduled", "met", "thanked", "updated",
+                           "checked-in", "declined", "note"]
 
 RELATIONSHIPS: tuple[str, ...] = get_args(Relationship)
 STATUSES: tuple[str, ...] = get_args(Status)
+HISTORY_EVENTS: tuple[str, ...] = get_args(HistoryEventKind)
+# The status a contact is at after each kind of event (a `note` changes nothing).
+STATUS_AFTER_EVENT: dict[str, str] = {
+    "requested": "requested", "reminded": "requested", "replied": "requested", "scheduled": "scheduled",
+    "met": "met", "thanked": "thanked", "updated": "following-up", "checked-in": "following-up",
+    "declined": "closed",
+}
+MAX_PITCH = 400
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$"
@@ -82,6 +92,8 @@ class Seeker(Model):
     email: Email | None = None
     location: Text | None = None
     strengths: TextList = Field(default_factory=list, description="What the seeker can help others with.")
+    pitch: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PITCH)] | None = Field(
+        None, description="Your 20-second introduction (at most 400 characters); on sheets and in drafts.")
 
 
 class Coach(Model):
@@ -106,6 +118,7 @@ class Settings(Model):
     language: LanguageCode = "en"
     timezone: str = Field("UTC", description="IANA time zone name, e.g. America/Los_Angeles.")
     meeting_minutes: Minutes = 30
+    weekly_goal: Annotated[int, Field(ge=0, le=50)] | None = Field(None, description="Meeting requests to send per week.")
 
     @field_validator("timezone")
     @classmethod
@@ -136,32 +149,52 @@ class TargetRole(Model):
         return self
 
 
+def _real_date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        if "T" in value:
+            datetime.strptime(value, "%Y-%m-%dT%H:%M")
+        else:
+            date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real calendar date and time") from None
+    return value
+
+
 class Meeting(Model):
-    date: Annotated[str, Field(pattern=DATE_PATTERN, description="YYYY-MM-DD or YYYY-MM-DDTHH:MM, local to settings.timezone.")]
+    date: Annotated[str, Field(pattern=DATE_PATTERN, description="YYYY-MM-DD or YYYY-MM-DDTHH:MM, local to settings.timezone. "
+                               "Optional: a meeting not yet scheduled may give just its minutes.")] | None = None
     minutes: Minutes | None = Field(None, description="Default: settings.meeting_minutes.")
     format: MeetingFormat | None = None
     place: Text | None = None
 
-    @field_validator("date")
-    @classmethod
-    def _real_date(cls, value: str) -> str:
-        try:
-            if "T" in value:
-                datetime.strptime(value, "%Y-%m-%dT%H:%M")
-            else:
-                date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a real calendar date and time") from None
-        return value
+    _date_is_real = field_validator("date")(_real_date)
 
     @property
     def has_time(self) -> bool:
-        return "T" in self.date
+        return self.date is not None and "T" in self.date
 
     @property
-    def starts(self) -> datetime:
-        """The start as a naive local datetime (midnight when only a day is given)."""
+    def starts(self) -> datetime | None:
+        """The start as a naive local datetime (midnight when only a day is given); None when not yet scheduled."""
+        if self.date is None:
+            return None
         return datetime.fromisoformat(self.date) if self.has_time else datetime.combine(date.fromisoformat(self.date), datetime.min.time())
+
+
+class HistoryEvent(Model):
+    """One dated thing that happened with a contact."""
+
+    date: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD.")]
+    event: HistoryEventKind
+    note: Text | None = Field(None, description="What happened; a `met` note is what they shared.")
+
+    _date_is_real = field_validator("date")(_real_date)
+
+    @property
+    def day(self) -> date:
+        return date.fromisoformat(self.date)
 
 
 class Contact(Model):
@@ -177,21 +210,41 @@ class Contact(Model):
     how_we_met: Text | None = None
     interests: TextList = Field(default_factory=list, description="Professional topics they care about.")
     hobbies: TextList = Field(default_factory=list)
-    needs: TextList = Field(default_factory=list, description="What they said they need.")
-    status: Status = "to-contact"
+    needs: TextList = Field(default_factory=list, description='What they said they need, as a noun phrase ("a trainer for …", "help editing course videos").')
+    email: Email | None = Field(None, description="For mailto: links on drafts.")
+    status: Status | None = Field(None, description="Default: follows from the latest history event, else to-contact.")
     meeting: Meeting | None = None
     questions: TextList = Field(default_factory=list, description="Your own extra questions for this person.")
     notes: LongText | None = Field(None, description="Markdown allowed; rendered safely.")
+    _status_given: bool = PrivateAttr(False)
+    history: Annotated[list[HistoryEvent], _may_be_empty(list[HistoryEvent], list)] = Field(
+        default_factory=list, description="What happened, oldest first.")
 
     @model_validator(mode="after")
-    def _default_id(self) -> Contact:
+    def _defaults(self) -> Contact:
         if self.id is None:
             object.__setattr__(self, "id", make_id(self.name))
+        self._status_given = self.status is not None
+        if self.status is None:
+            object.__setattr__(self, "status", status_from_history(self.history) or "to-contact")
         return self
+
+    @property
+    def status_given(self) -> bool:
+        """Whether the profile wrote `status:` (rather than it following from the history)."""
+        return self._status_given
 
     @property
     def first_name(self) -> str:
         return self.name.split()[0]
+
+
+def status_from_history(history: list[HistoryEvent]) -> str | None:
+    """The status the latest status-changing event implies (None when the history implies none)."""
+    for event in reversed(history):
+        if event.event in STATUS_AFTER_EVENT:
+            return STATUS_AFTER_EVENT[event.event]
+    return None
 
 
 class Profile(Model):

@@ -193,8 +193,8 @@ def _only_role(profile: Profile) -> TargetRole | None:
 
 
 def _meeting(contact: Contact, minutes: int, zone: ZoneInfo) -> MeetingPlan | None:
-    if not contact.meeting:
-        return None
+    if not contact.meeting or contact.meeting.starts is None:
+        return None  # not scheduled yet: its length still sets the plan (minutes)
     meeting = contact.meeting
     return MeetingPlan(meeting.starts.replace(tzinfo=zone), meeting.has_time, minutes, meeting.format, meeting.place)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 import time
+from datetime import date
 import tracemalloc
 from pathlib import Path
 
@@ -178,3 +179,93 @@ def test_byte_order_mark_is_harmless(tmp_path):
 def test_aliases_are_refused_even_when_small(tmp_path):
     problems = problems_of(tmp_path, "seeker: &s\n  name: M\nother: *s\n")
     assert problems == ["p.yaml:1:9: anchors and aliases (`&name`, `*name`) are not supported in profiles; write the value out"]
+
+
+# --- history, status and warnings ---------------------------------------------------------------
+
+HISTORY = """\
+seeker:
+  name: Maya Lopez
+  pitch: I teach adults software and I'm moving into career services.
+settings:
+  weekly_goal: 3
+target_roles:
+  - title: Career Advisor
+contacts:
+  - name: Jordan Smith
+    role: Director
+    relationship: referral
+    email: jordan@example.edu
+    meeting: {minutes: 20}
+    history:
+      - {date: 2026-11-02, event: requested, note: Sent on LinkedIn}
+      - {date: 2026-11-05, event: replied}
+      - {date: 2026-11-20, event: met, note: Peer advising is their big project}
+      - {date: 2026-11-21, event: note, note: Looked up the pilot}
+  - name: Ana Ruiz
+    role: Advisor
+    relationship: friend
+"""
+
+
+def test_status_follows_the_latest_history_event_and_defaults_to_to_contact(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(HISTORY)
+    loaded = load_profile(path, display_name="p.yaml", today=date(2026, 11, 30))
+    jordan, ana = loaded.profile.contacts
+    assert (jordan.status, jordan.status_given) == ("met", False)  # the trailing `note` changes nothing
+    assert (ana.status, ana.status_given) == ("to-contact", False)
+    assert jordan.meeting.starts is None and jordan.meeting.minutes == 20  # a meeting not yet dated
+    assert loaded.profile.seeker.pitch.startswith("I teach")
+    assert loaded.profile.settings.weekly_goal == 3
+    assert loaded.warnings == ()
+
+
+def test_history_out_of_order_is_an_error_at_the_later_line(tmp_path):
+    text = HISTORY.replace("2026-11-05, event: replied", "2026-10-05, event: replied")
+    assert problems_of(tmp_path, text) == [
+        "p.yaml:16:16: contacts[0].history[1].date: 2026-10-05 comes before 2026-11-02 (history[0]); "
+        "write the history oldest first"]
+
+
+def test_history_events_and_dates_are_checked(tmp_path):
+    text = HISTORY.replace("event: replied", "event: waved").replace("2026-11-20", "2026-11-31")
+    found = problems_of(tmp_path, text)
+    assert any(line.startswith("p.yaml:16:35: contacts[0].history[1].event: 'waved' is not one of: requested,")
+               for line in found), found
+    assert any(line.startswith("p.yaml:17:16: contacts[0].history[2].date: '2026-11-31' is not a real calendar date")
+               for line in found), found
+
+
+@pytest.mark.parametrize("status, meeting, expected", [
+    ("requested", None, "status is 'requested', but the latest event in `history` (met on 2026-11-20) says 'met'"),
+    ("following-up", None, None),
+    ("scheduled", "{date: 2026-11-25}", "status is 'scheduled', but the meeting date 2026-11-25 has passed"),
+    ("to-contact", "{date: 2026-11-25}", "status is 'to-contact', but the meeting date 2026-11-25 has passed"),
+    ("thanked", None, "status is 'thanked', but there is no meeting date"),
+    ("scheduled", "{date: 2026-12-25}", None),
+])
+def test_check_warns_about_statuses_that_would_make_the_tracker_say_untrue_things(tmp_path, status, meeting, expected):
+    # The second contact (no history) carries the status and meeting under test.
+    text = HISTORY + f"    status: {status}\n" + (f"    meeting: {meeting}\n" if meeting else "")
+    if status in ("requested", "following-up"):  # these test the history of the first contact instead
+        text = HISTORY.replace("    email: jordan", f"    status: {status}\n    email: jordan")
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    warnings = [str(w) for w in load_profile(path, display_name="p.yaml", today=date(2026, 11, 30)).warnings]
+    if expected is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and expected in warnings[0], warnings
+        assert warnings[0].startswith("p.yaml:") and ": warning: contacts[" in warnings[0]
+
+
+def test_check_prints_warnings_and_still_exits_0(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "p.yaml"
+    path.write_text(HISTORY + "    status: scheduled\n    meeting: {date: 2020-01-01}\n")
+    result = subprocess.run([sys.executable, "-m", "generator", "check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert ": warning: contacts[1].status: status is 'scheduled', but the meeting date 2020-01-01 has passed" in result.stderr
