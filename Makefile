@@ -12,14 +12,20 @@ DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-
 	fonts-dejavu-core fonts-noto-ui-core fonts-wqy-microhei
 SYSTEM_STAMP := $(VENV)/.system-packages
 INSTALL_STAMP := $(VENV)/.installed
+SETUP_LOG := $(VENV)/setup.log
 
-.PHONY: workbook test setup system-packages benchmark clean
+.PHONY: workbook test quick-test setup system-packages constraints benchmark clean
 
 workbook: setup
 	$(BIN)/workbook build data/example.yaml -o out
 
+# The whole suite, as CI runs it: the quick tests, then the slow end-to-end ones spread over every core.
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
+
+# The development loop: everything but the slow end-to-end builds.
+quick-test: setup
+	$(BIN)/pytest -m "not slow"
 
 setup: $(SYSTEM_STAMP) $(INSTALL_STAMP)
 
@@ -28,17 +34,28 @@ $(SYSTEM_STAMP): Makefile
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	$(PYTHON) -c "import ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
+	mkdir -p $(VENV); \
 	if [ -n "$$missing" ]; then \
-		echo "Installing Debian packages:$$missing"; \
+		echo "==> Installing Debian packages:$$missing (output in $(SETUP_LOG))"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		{ $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing; } \
+			>$(SETUP_LOG) 2>&1 || { cat $(SETUP_LOG); echo "Installing Debian packages failed (above)."; exit 1; }; \
 	fi
-	@mkdir -p $(VENV) && touch $@
-
-$(INSTALL_STAMP): pyproject.toml $(SYSTEM_STAMP)
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test]"
 	@touch $@
+
+$(INSTALL_STAMP): pyproject.toml constraints.txt $(SYSTEM_STAMP)
+	@test -x $(BIN)/python || { echo "==> Creating the virtual environment in $(VENV)/"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> Installing workbook and its Python packages (pinned in constraints.txt; a minute the first time)"
+	@$(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt -e ".[test]" >$(SETUP_LOG) 2>&1 \
+		|| { cat $(SETUP_LOG); echo "Installing Python packages failed (above)."; exit 1; }
+	@echo "    $$(grep -c '==' constraints.txt) packages in place"
+	@touch $@
+
+# After changing dependencies in pyproject.toml: install them, then record the exact versions.
+constraints: $(SYSTEM_STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[test]"
+	{ sed -n '1,3p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -iv '^workbook=='; } > constraints.new
+	mv constraints.new constraints.txt
 
 benchmark: setup
 	$(BIN)/python benchmarks/run.py

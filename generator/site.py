@@ -41,13 +41,13 @@ from generator.errors import InternalError, UserError
 from generator.markdown_escape import md_escape
 from generator.models import ID_PATTERN
 from generator.notes import is_safe_link, notes_to_html
-from generator.paths import BASE_MKDOCS, ROOT, TEMPLATES
+from generator.paths import BASE_MKDOCS, MKDOCS_HOOKS, TEMPLATES
 from generator.workbook import KIND_LABELS, RELATIONSHIP_LABELS, STAGE_TITLES, Workbook
 
 SITE_TEMPLATES = TEMPLATES / "site"
 SITE_ASSETS = TEMPLATES / "assets"
 THEME_OVERRIDES = TEMPLATES / "overrides"
-HOOKS = ROOT / "generator" / "mkdocs_hooks.py"
+HOOKS = MKDOCS_HOOKS
 ASSETS_FOLDER = "assets/workbook"  # inside docs/ and site/: our stylesheet, the coach's logo and colour
 LOGO_SUFFIXES = {".png", ".jpg", ".jpeg", ".svg"}
 MATERIAL_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" / "languages"

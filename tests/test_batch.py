@@ -19,6 +19,7 @@ from generator.cli import main
 from generator.paths import CONTENT, ROOT
 
 DEMO = ROOT / "data" / "coach-demo"
+pytestmark = pytest.mark.slow  # every test here builds real sites and PDFs
 BAD_CLIENT = """\
 seeker:
   name: Broken Client
