@@ -27,3 +27,41 @@ def server():
     yield f"http://127.0.0.1:{httpd.server_address[1]}", requests
     httpd.shutdown()
     httpd.server_close()
+
+
+# --- reference files: what the generated pages, configuration and print HTML look like ----------
+
+REFERENCE = __import__("pathlib").Path(__file__).parent / "reference"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-reference", action="store_true",
+                     help="rewrite tests/reference/ (and the committed JSON Schema) from the current output")
+
+
+@pytest.fixture
+def reference(request):
+    """Compare text with tests/reference/<name>; `pytest --update-reference` rewrites the file instead.
+
+    A template change then shows as a readable diff in review, and a change nobody meant fails here.
+    """
+    import difflib
+
+    update = request.config.getoption("--update-reference")
+
+    def check(name: str, text: str, *, path=None) -> None:
+        target = path or REFERENCE / name
+        if update:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", newline="\n")
+            return
+        committed = target.read_text(encoding="utf-8") if target.exists() else ""
+        if committed != text:
+            diff = list(difflib.unified_diff(committed.splitlines(), text.splitlines(), "committed", "now",
+                                             lineterm="", n=1))
+            shown = "\n".join(diff[:60]) + ("\n…" if len(diff) > 60 else "")
+            pytest.fail(f"{target.name} differs from its reference. If the change is meant, run\n\n"
+                        f"    .venv/bin/pytest --update-reference {request.node.path.name}\n\n"
+                        f"and commit the result.\n{shown}", pytrace=False)
+
+    return check
