@@ -183,7 +183,8 @@ def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, disp
     if folder_mode:
         from generator.overview import render_overview
 
-        coach = _coach(coach_path, display(coach_path), coach_path.stat().st_mtime).defaults.coach if coach_path else None
+        # The validated branding (optional keys present as None), not the raw `coach:` mapping of coach.yaml.
+        coach = _coach(coach_path, display(coach_path), coach_path.stat().st_mtime).coach if coach_path else None
         try:
             overview = render_overview(out, outcomes, today, coach)
             click.echo(f"Coach's overview: {display(overview)}")

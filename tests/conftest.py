@@ -1,9 +1,19 @@
-"""Fixtures shared by the test modules."""
+"""Fixtures shared by the test modules, and how property tests run."""
 
 import http.server
+import os
 import threading
 
 import pytest
+from hypothesis import settings
+
+# Property tests: on CI (CI=true, as CI services set it) every run tries the same examples, so a build
+# never fails by chance and never replays a failure remembered from another run; on a developer's
+# machine each run explores new examples and remembers failures in .hypothesis/. A failure found
+# locally becomes an explicit @example next to its test.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev")
+settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("true", "1", "yes") else "dev")
 
 
 @pytest.fixture

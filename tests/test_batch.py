@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
@@ -237,3 +238,54 @@ def test_a_folder_without_coach_yaml_builds_with_plain_branding(tmp_path):
     assert code == 0, output
     html = (tmp_path / "out" / "index.html").read_text()
     assert "<title>Client workbooks</title>" in html and "Sam Okafor" in html
+
+
+def _optional_keys_of_the_demo_coach_file() -> list[tuple[str, ...]]:
+    """Every key of data/coach-demo/coach.yaml, two levels deep, that the format does not require."""
+    from pydantic import BaseModel
+
+    from generator.coach import CoachFile
+    from generator.load import _model_at
+
+    data = yaml.safe_load((DEMO / "coach.yaml").read_text(encoding="utf-8"))
+    keys = []
+    for section, value in data.items():
+        keys.append((section,))
+        model = _model_at(CoachFile, (section,))
+        if isinstance(value, dict) and model is not None and issubclass(model, BaseModel):
+            keys += [(section, key) for key in value if not model.model_fields[key].is_required()]
+    return keys
+
+
+OPTIONAL_COACH_KEYS = _optional_keys_of_the_demo_coach_file()
+
+
+def test_the_demo_coach_file_has_the_optional_keys_the_next_test_removes():
+    assert {("coach", "color"), ("coach", "logo"), ("coach", "email"), ("coach", "website"), ("coach",), ("settings",),
+            ("question_bank",), ("offer_bank",)} <= set(OPTIONAL_COACH_KEYS)
+    assert ("coach", "name") not in OPTIONAL_COACH_KEYS
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("removed", OPTIONAL_COACH_KEYS, ids=".".join)
+def test_a_coach_file_without_any_one_optional_key_builds_its_overview(tmp_path, removed):
+    """The demo coach folder with one key of coach.yaml removed, and one client with one contact (to stay quick)."""
+    clients = tmp_path / "clients"
+    clients.mkdir()
+    shutil.copytree(DEMO / "assets", clients / "assets")
+    coach = yaml.safe_load((DEMO / "coach.yaml").read_text(encoding="utf-8"))
+    parent = coach if len(removed) == 1 else coach[removed[0]]
+    del parent[removed[-1]]
+    (clients / "coach.yaml").write_text(yaml.safe_dump(coach, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    client = yaml.safe_load((DEMO / "li-wei.yaml").read_text(encoding="utf-8"))
+    client["contacts"] = client["contacts"][:1]
+    (clients / "li-wei.yaml").write_text(yaml.safe_dump(client, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    code, output = build(str(clients), "-o", str(tmp_path / "out"), "-j", "1")
+    assert code == 0, output
+    assert "Traceback" not in output
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "李伟 (Li Wei)" in html
+    assert ("Dana Whitfield" in html) == (removed != ("coach",))
+    accent = re.search(r"--accent: ([^;]+);", html).group(1)
+    assert accent == ("#00796b" if removed not in (("coach",), ("coach", "color")) else "#3f51b5")

@@ -26,7 +26,8 @@ from generator.source import parse_yaml
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
 EXAMPLE_DATA = parse_yaml(EXAMPLE_TEXT.encode(), "example.yaml").data
 
-FUZZ = settings(deadline=None, derandomize=bool(os.environ.get("CI")), suppress_health_check=[HealthCheck.too_slow])
+# Derandomised under CI=true by the "ci" profile (tests/conftest.py).
+FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # A longer hunt, locally: WORKBOOK_FUZZ_SCALE=20 .venv/bin/pytest tests/test_fuzz.py
 SCALE = int(os.environ.get("WORKBOOK_FUZZ_SCALE", "1"))
 
