@@ -118,14 +118,16 @@ def check(target: Path) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for a coach's folder (default: the number of CPUs).")
 @click.option("--force", is_flag=True, help="Rebuild clients even when nothing changed.")
-def build(target: Path, out: Path, jobs: int | None, force: bool) -> None:
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Pin \"today\" (due dates, this week, upcoming meetings). Default: today in settings.timezone.")
+def build(target: Path, out: Path, jobs: int | None, force: bool, today) -> None:
     """Build the workbook for a profile FILE, or for every client in a coach's folder DIR.
 
     With no FILE, builds the example profile (data/example.yaml) into out/.
     """
     from generator.batch import build_target
 
-    sys.exit(build_target(target, out, jobs=jobs, force=force, display=_display))
+    sys.exit(build_target(target, out, jobs=jobs, force=force, display=_display, today=today.date() if today else None))
 
 
 @main.command()
