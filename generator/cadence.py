@@ -109,6 +109,10 @@ class DueItem:
     def overdue(self, today: date) -> bool:
         return self.date < today
 
+    @property
+    def day_label(self) -> str:
+        return short_day(self.date)
+
 
 @dataclass(frozen=True)
 class ThisWeek:
@@ -122,6 +126,14 @@ class ThisWeek:
     requests_sent: int  # `requested` events from week_start to today
     weekly_goal: int | None
     contact_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def until_label(self) -> str:
+        return short_day(self.until)
+
+    @property
+    def week_start_label(self) -> str:
+        return short_day(self.week_start)
 
 
 def _all_steps_given(source: Source) -> Iterable[Problem]:
