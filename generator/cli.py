@@ -131,6 +131,31 @@ def build(target: Path, out: Path, jobs: int | None, force: bool, today) -> None
 
 
 @main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("contact")
+@click.argument("event")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="The day it happened (default: today in settings.timezone).")
+@click.option("--note", default=None, help="What happened; for `met`, what they shared.")
+def log(file: Path, contact: str, event: str, day, note: str | None) -> None:
+    """Add EVENT to CONTACT's history in FILE (and update their status), keeping the file's comments.
+
+    CONTACT is an id or a name; EVENT is one of requested, reminded, replied, scheduled, met, thanked,
+    updated, checked-in, declined, note.
+    """
+    from generator.logbook import log_event
+
+    try:
+        logged = log_event(file, contact, event, day=day.date() if day else None, note=note, display_name=_display(file))
+    except UserError as error:
+        print_problems(error)
+        sys.exit(1)
+    change = (f"; status {logged.status_before} → {logged.status_after}" if logged.status_after != logged.status_before
+              else f"; status stays {logged.status_after}")
+    click.echo(f"{_display(file)}: {logged.contact.name}: {logged.event.event} on {logged.event.date}{change}.")
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of the profile format (for editor completion and checks)."""
     from generator.schema import profile_schema
