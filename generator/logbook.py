@@ -49,7 +49,11 @@ def log_event(path: Path, contact_ref: str, event: str, *, day: date | None = No
     if event not in HISTORY_EVENTS:
         raise UserError(f"'{event}' is not an event; use one of: {', '.join(HISTORY_EVENTS)}" + _did_you_mean(event, HISTORY_EVENTS))
     day = day or today_in(loaded.profile.settings.timezone)
-    new_event = HistoryEvent(date=day.isoformat(), event=event, note=note)
+    try:
+        new_event = HistoryEvent(date=day.isoformat(), event=event, note=note)
+    except ValueError as error:  # pydantic's ValidationError: only the note can be wrong here
+        reason = error.errors()[0]["msg"] if hasattr(error, "errors") else str(error)
+        raise UserError(f"--note: {reason}") from None
 
     raw = path.read_bytes()
     try:
@@ -156,17 +160,34 @@ def _take_trailing_comment(node):
             return _take_trailing_comment(value)
         entry = node.ca.items.get(key)
         if entry and len(entry) > 2 and entry[2] is not None:
-            token, entry[2] = entry[2], None
-            return token
+            return _split_off_after_line(entry, 2)
     if isinstance(node, CommentedSeq) and len(node):
         value = node[-1]
         if isinstance(value, (CommentedMap, CommentedSeq)) and len(value) and not value.fa.flow_style():
             return _take_trailing_comment(value)
         entry = node.ca.items.get(len(node) - 1)
         if entry and entry[0] is not None:
-            token, entry[0] = entry[0], None
-            return token
+            return _split_off_after_line(entry, 0)
     return None
+
+
+def _split_off_after_line(entry: list, slot: int):
+    """The token in entry[slot] holds the rest of the value's line (an inline comment) and what follows it;
+    leave the inline comment in place and return what follows, as a token of its own (None if nothing)."""
+    from ruamel.yaml.tokens import CommentToken
+
+    token = entry[slot]
+    line_end = token.value.find("\n")
+    if line_end < 0:
+        return None
+    own_line, rest = token.value[: line_end + 1], token.value[line_end + 1:]
+    if not rest:
+        return None
+    if own_line.strip():
+        token.value = own_line  # the inline comment stays on its line
+        return CommentToken("\n" + rest, token.start_mark, None)  # the line break ends the added entry's line
+    entry[slot] = None
+    return token
 
 
 def _only_added_lines(old: str, new: str, display: str) -> None:
