@@ -16,12 +16,17 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
+from typing import TYPE_CHECKING
 
 from generator.errors import Problem
 from generator.load import validate
 from generator.models import Id, Model, Relationship, Text
 from generator.paths import CONTENT
 from generator.source import Source, read_yaml
+
+if TYPE_CHECKING:
+    from generator.cadence import Cadence
+    from generator.drafts import DraftBank
 
 Stage = Literal["warm-up", "story", "trends", "advice", "referral", "reciprocity"]
 Theme = Literal["warm-up", "path", "drew-them", "love", "trends", "challenges", "surprises", "shaped-them",
@@ -139,6 +144,8 @@ class Banks:
     contact_kinds: dict[str, tuple[str, ...]]
     questions: tuple[Question, ...]
     offers: tuple[Offer, ...]
+    cadence: Cadence | None = None  # a coach's cadence (None: content/cadence.yaml)
+    drafts: DraftBank | None = None  # a coach's drafts (None: content/drafts.yaml)
 
 
 def unique_ids(section: str, key: str = "id"):

@@ -72,7 +72,7 @@ class Job:
     coach_display: str | None
     out: Path
     force: bool
-    today: date
+    today: date | None  # None: today in the client's settings.timezone
 
 
 @dataclass
@@ -113,7 +113,7 @@ def _coach(path: Path, display: str, _mtime: float) -> LoadedCoach:
 def build_job(job: Job) -> Outcome:
     """Load, check the manifest, build. Never raises: a failure is an outcome."""
     from generator.build import build_client, inputs_fingerprint, outputs_present, read_manifest
-    from generator.load import load_profile
+    from generator.load import load_profile, today_in
 
     started = time.perf_counter()
     client_id = job.client_id
@@ -122,7 +122,8 @@ def build_job(job: Job) -> Outcome:
         loaded = load_profile(job.path, display_name=job.display, client_id=job.client_id,
                               defaults=coach.defaults if coach else None)
         client_id = loaded.client_id
-        fingerprint = inputs_fingerprint(loaded, job.coach_path, job.today)
+        today = job.today or today_in(loaded.profile.settings.timezone)
+        fingerprint = inputs_fingerprint(loaded, job.coach_path, today)
         previous = read_manifest(job.out / client_id)
         if not job.force and previous and previous["inputs"] == fingerprint and outputs_present(job.out / client_id, previous):
             return Outcome(job.display, client_id, "skipped", time.perf_counter() - started,
@@ -130,7 +131,7 @@ def build_job(job: Job) -> Outcome:
         if _pdf_renderer is None:
             _worker_start()
         result = build_client(loaded, job.out, banks=coach.banks if coach else None, pdf=_pdf_renderer,
-                              today=job.today, fingerprint=fingerprint)
+                              today=today, fingerprint=fingerprint)
         summary = read_manifest(result.folder)["summary"]
         return Outcome(job.display, client_id, "built", time.perf_counter() - started, summary=summary,
                        folder=result.folder, peak_memory_mb=_peak_mb())
@@ -163,7 +164,6 @@ def run_jobs(jobs: list[Job], workers: int) -> Iterator[Outcome]:
 def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, display: Callable[[Path], str],
                  today: date | None = None) -> int:
     """Build what `target` names into `out`; print progress, problems and a summary; return the exit code."""
-    today = today or date.today()
     started = time.perf_counter()
     try:
         coach_path, profiles = find_inputs(target)
@@ -186,7 +186,7 @@ def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, disp
         # The validated branding (optional keys present as None), not the raw `coach:` mapping of coach.yaml.
         coach = _coach(coach_path, display(coach_path), coach_path.stat().st_mtime).coach if coach_path else None
         try:
-            overview = render_overview(out, outcomes, today, coach)
+            overview = render_overview(out, outcomes, today or date.today(), coach)
             click.echo(f"Coach's overview: {display(overview)}")
         except UserError as error:
             click.echo(str(error), err=True)
@@ -196,7 +196,7 @@ def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, disp
     return _print_totals(outcomes, time.perf_counter() - started)
 
 
-def _jobs(profiles: list[Path], coach_path: Path | None, folder_mode: bool, out: Path, force: bool, today: date,
+def _jobs(profiles: list[Path], coach_path: Path | None, folder_mode: bool, out: Path, force: bool, today: date | None,
           display: Callable[[Path], str]) -> list[Job]:
     """One job per profile; in a coach's folder the client id is the file's name."""
     return [Job(path, display(path), make_id(path.stem) if folder_mode else None, coach_path,

@@ -43,6 +43,7 @@ class ClientSummary:
     site: str  # paths relative to the client's folder
     workbook_pdf: str
     sheets: list[tuple[str, str]]  # (contact name, path)
+    due_overdue: int = 0  # follow-through steps past their date (nudges, thank-yous, updates, check-ins)
 
 
 @dataclass
@@ -92,6 +93,7 @@ def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None
                  today: date | None = None, fingerprint: str | None = None) -> BuildResult:
     """Build one client's site, workbook PDF and sheets into OUT/<client-id>/."""
     from generator.pdf import PdfRenderer
+    from generator.calendar_file import write_calendar
     from generator.site import render_site
 
     today = today or date.today()
@@ -112,6 +114,7 @@ def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None
         missing = [path for path in [workbook_pdf, *sheets.values()] if not (staging / path).is_file()]
         if missing:
             raise InternalError(f"the PDF renderer did not write {', '.join(missing)}")
+        write_calendar(workbook, staging / f"{workbook.client_id}.ics")  # before the site, which links to it
         index = render_site(workbook, staging, sheets=sheets, workbook_pdf=workbook_pdf)
         summary = _summary(workbook, index.relative_to(staging).as_posix(), workbook_pdf, sheets)
         manifest = {"tool": __version__, "inputs": fingerprint, "built_on": today.isoformat(), "summary": asdict(summary)}
@@ -151,4 +154,5 @@ def _summary(workbook: Workbook, site: str, workbook_pdf: str, sheets: dict[str,
         site=site,
         workbook_pdf=workbook_pdf,
         sheets=[(workbook.contact(cid).contact.name, path) for cid, path in sheets.items()],
+        due_overdue=workbook.this_week.overdue if workbook.this_week else 0,
     )

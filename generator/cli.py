@@ -118,14 +118,41 @@ def check(target: Path) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for a coach's folder (default: the number of CPUs).")
 @click.option("--force", is_flag=True, help="Rebuild clients even when nothing changed.")
-def build(target: Path, out: Path, jobs: int | None, force: bool) -> None:
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Pin \"today\" (due dates, this week, upcoming meetings). Default: today in settings.timezone.")
+def build(target: Path, out: Path, jobs: int | None, force: bool, today) -> None:
     """Build the workbook for a profile FILE, or for every client in a coach's folder DIR.
 
     With no FILE, builds the example profile (data/example.yaml) into out/.
     """
     from generator.batch import build_target
 
-    sys.exit(build_target(target, out, jobs=jobs, force=force, display=_display))
+    sys.exit(build_target(target, out, jobs=jobs, force=force, display=_display, today=today.date() if today else None))
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("contact")
+@click.argument("event")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="The day it happened (default: today in settings.timezone).")
+@click.option("--note", default=None, help="What happened; for `met`, what they shared.")
+def log(file: Path, contact: str, event: str, day, note: str | None) -> None:
+    """Add EVENT to CONTACT's history in FILE (and update their status), keeping the file's comments.
+
+    CONTACT is an id or a name; EVENT is one of requested, reminded, replied, scheduled, met, thanked,
+    updated, checked-in, declined, note.
+    """
+    from generator.logbook import log_event
+
+    try:
+        logged = log_event(file, contact, event, day=day.date() if day else None, note=note, display_name=_display(file))
+    except UserError as error:
+        print_problems(error)
+        sys.exit(1)
+    change = (f"; status {logged.status_before} → {logged.status_after}" if logged.status_after != logged.status_before
+              else f"; status stays {logged.status_after}")
+    click.echo(f"{_display(file)}: {logged.contact.name}: {logged.event.event} on {logged.event.date}{change}.")
 
 
 @main.command()

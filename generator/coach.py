@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import Field
 
+from generator.cadence import CadencePatch, builtin_cadence, combine_cadence
+from generator.drafts import DraftBankPatch, builtin_drafts, combine_drafts, last_version_needs_nothing
 from generator.banks import Banks, OfferBankPatch, QuestionBankPatch, builtin_banks, combine, unique_ids
 from generator.load import Defaults, check_logo, validate
 from generator.models import Coach, Model, Settings
@@ -20,6 +22,8 @@ class CoachFile(Model):
     settings: Settings | None = None
     question_bank: QuestionBankPatch | None = Field(None, description="Same format as content/questions.yaml, plus `replace`.")
     offer_bank: OfferBankPatch | None = Field(None, description="Same format as content/offers.yaml, plus `replace`.")
+    cadence: CadencePatch | None = Field(None, description="Changes to content/cadence.yaml, step by step, key by key.")
+    drafts: DraftBankPatch | None = Field(None, description="Drafts that replace those in content/drafts.yaml, draft by draft.")
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,10 @@ def load_coach_file(path: Path, display_name: str | None = None) -> LoadedCoach:
     source = read_yaml(path, display_name)
     base = path.resolve().parent
 
-    parsed = validate(source, CoachFile, [unique_ids("question_bank.questions"), unique_ids("offer_bank.offers"), lambda s: check_logo(s, base)])
+    parsed = validate(source, CoachFile, [unique_ids("question_bank.questions"), unique_ids("offer_bank.offers"), lambda s: check_logo(s, base),
+                                          last_version_needs_nothing("drafts")])
     # Only the keys the coach wrote become defaults, so a client's own keys (and the built-in defaults) still apply.
     defaults = Defaults(coach=dict(source.data.get("coach") or {}), settings=dict(source.data.get("settings") or {}))
-    return LoadedCoach(path, parsed.coach, defaults, combine(builtin_banks(), parsed.question_bank, parsed.offer_bank))
+    banks = replace(combine(builtin_banks(), parsed.question_bank, parsed.offer_bank),
+                    cadence=combine_cadence(builtin_cadence(), parsed.cadence), drafts=combine_drafts(builtin_drafts(), parsed.drafts))
+    return LoadedCoach(path, parsed.coach, defaults, banks)

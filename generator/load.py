@@ -61,9 +61,9 @@ def load_profile(path: Path, *, display_name: str | None = None, client_id: str 
     return LoadedProfile(profile, path, client_id or profile.client_id, logo, tuple(warnings))
 
 
-def today_in(timezone: str) -> date:
-    """Today's date where the seeker lives (settings.timezone), not where the build runs."""
-    return datetime.now(ZoneInfo(timezone)).date()
+def today_in(timezone: str, now: datetime | None = None) -> date:
+    """Today's date where the seeker lives (settings.timezone), not where the build runs (`now`: an aware instant)."""
+    return (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone)).date()
 
 
 def _apply_defaults(source: Source, defaults: Defaults) -> None:

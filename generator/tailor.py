@@ -28,6 +28,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from generator.banks import ALWAYS_KEPT_STAGES, PLACEHOLDER, STAGES, Applies, Banks, Offer, Question, placeholders_in
+from generator.follow_through import follow_through
 from generator.load import LoadedProfile
 from generator.models import STATUSES, Contact, Profile, TargetRole
 from generator.workbook import (
@@ -74,6 +75,7 @@ def tailor(loaded: LoadedProfile, banks: Banks, guide: tuple[GuidePage, ...], to
         _plan_contact(contact, profile, roles, referrers, banks)
         for contact in profile.contacts
     )
+    contacts, this_week = follow_through(contacts, profile, banks, today)
     return Workbook(
         client_id=loaded.client_id,
         seeker=profile.seeker,
@@ -86,6 +88,7 @@ def tailor(loaded: LoadedProfile, banks: Banks, guide: tuple[GuidePage, ...], to
         guide=guide,
         banks=banks,
         built_on=today,
+        this_week=this_week,
     )
 
 

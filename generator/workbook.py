@@ -12,6 +12,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from generator.banks import Banks
+from generator.cadence import DueItem, ThisWeek
+from generator.drafts import Draft
 from generator.models import Coach, Contact, Seeker, Settings, TargetRole
 
 STAGE_TITLES = {
@@ -123,6 +125,8 @@ class ContactPlan:
     minutes: int  # the meeting's length (its own or settings.meeting_minutes)
     question_plan: QuestionPlan
     offers: tuple[OfferItem, ...]
+    due: tuple[DueItem, ...] = ()  # follow-through steps, soonest first (generator/cadence.py)
+    drafts: tuple[Draft, ...] = ()  # what to send them next (generator/drafts.py)
 
     @property
     def id(self) -> str:
@@ -183,6 +187,7 @@ class Workbook:
     guide: tuple[GuidePage, ...]
     banks: Banks
     built_on: date
+    this_week: ThisWeek | None = None  # what is due and overdue, and the weekly goal (generator/cadence.py)
 
     def contact(self, contact_id: str) -> ContactPlan:
         return next(plan for plan in self.contacts if plan.id == contact_id)

@@ -1,0 +1,97 @@
+"""The calendar: OUT/<client-id>/<client-id>.ics, written with the `icalendar` library.
+
+Every dated meeting is an event in the seeker's time zone (with its VTIMEZONE), its place,
+format and the first questions of the plan in the description; every due follow-through
+step is an all-day event carrying its draft's subject. UIDs are made from the client,
+the contact and what the entry is, never from the build, so importing the file again
+updates the entries already there instead of adding copies. DTSTAMP is the build's
+"today", so two builds pinned to the same day write the same file.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+
+from icalendar import Calendar, Event
+
+from generator import __version__
+from generator.workbook import ContactPlan, Workbook
+
+FIRST_QUESTIONS = 3
+# The due steps that have a draft of the same name.
+DRAFT_OF_DUE = {"nudge": "nudge", "thank-you": "thank-you", "update": "update", "check-in": "check-in"}
+DOMAIN = "workbook"
+
+
+def write_calendar(workbook: Workbook, path: Path) -> Path:
+    """Write the client's calendar to `path` (atomically enough: the build writes into its staging folder)."""
+    path.write_bytes(calendar(workbook).to_ical())
+    return path
+
+
+def calendar(workbook: Workbook) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", f"-//workbook {__version__}//informational interviews//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"{workbook.seeker.name}: conversations and follow-ups")
+    stamp = datetime.combine(workbook.built_on, time(0, 0), tzinfo=timezone.utc)
+    for plan in workbook.contacts:
+        if plan.meeting:
+            cal.add_component(_meeting_event(workbook, plan, stamp))
+        for item in plan.due:
+            cal.add_component(_due_event(workbook, plan, item, stamp))
+    cal.add_missing_timezones()
+    return cal
+
+
+def uid(workbook: Workbook, plan: ContactPlan, what: str) -> str:
+    return f"{workbook.client_id}-{plan.id}-{what}@{DOMAIN}"
+
+
+def _meeting_event(workbook: Workbook, plan: ContactPlan, stamp: datetime) -> Event:
+    meeting = plan.meeting
+    contact = plan.contact
+    event = Event()
+    # The meeting's UID does not name its date: moving the meeting updates the same entry.
+    event.add("uid", uid(workbook, plan, "meeting"))
+    event.add("dtstamp", stamp)
+    event.add("summary", f"Informational interview: {contact.name}" + (f" ({contact.company})" if contact.company else ""))
+    if meeting.has_time:
+        event.add("dtstart", meeting.starts)  # aware, in settings.timezone: written with its TZID
+        event.add("dtend", meeting.starts + timedelta(minutes=meeting.minutes))
+    else:
+        event.add("dtstart", meeting.starts.date())
+        event.add("dtend", meeting.starts.date() + timedelta(days=1))
+    if meeting.place:
+        event.add("location", meeting.place)
+    lines = [f"{contact.name}, {contact.role}" + (f" at {contact.company}" if contact.company else ""),
+             f"Length: {meeting.minutes} minutes"]
+    if meeting.format_label:
+        lines.append(f"Format: {meeting.format_label}")
+    if meeting.place:
+        lines.append(f"Place: {meeting.place}")
+    questions = plan.question_plan.questions[:FIRST_QUESTIONS]
+    if questions:
+        lines += ["", "First questions:"] + [f"{number}. {question.text}" for number, question in enumerate(questions, 1)]
+    event.add("description", "\n".join(lines))
+    return event
+
+
+def _due_event(workbook: Workbook, plan: ContactPlan, item, stamp: datetime) -> Event:
+    event = Event()
+    event.add("uid", uid(workbook, plan, f"{item.kind}-{item.date.isoformat()}"))
+    event.add("dtstamp", stamp)
+    event.add("summary", item.text)
+    event.add("dtstart", item.date)
+    event.add("dtend", item.date + timedelta(days=1))
+    event.add("transp", "TRANSPARENT")  # a reminder, not time taken
+    draft = next((d for d in plan.drafts if d.kind == DRAFT_OF_DUE.get(item.kind)), None)
+    lines = [item.reason]
+    if draft and draft.subject:
+        lines += ["", f"Subject: {draft.subject}", "", draft.body]
+        event.add("x-workbook-subject", draft.subject)
+    event.add("description", "\n".join(lines))
+    event.add("categories", ["follow-up", item.kind])
+    return event

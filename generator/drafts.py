@@ -1,0 +1,247 @@
+"""Drafts in the seeker's voice: the message a contact needs next, filled in from the profile.
+
+The words are data (`content/drafts.yaml`, replaceable draft by draft under `drafts:` in a
+coach's coach.yaml). Which draft a contact gets follows where they are: a meeting request
+(by relationship) and a connection note before you ask, a nudge while you wait, a thank-you
+after you meet, an update after the thank-you, a check-in after that. Values are inserted
+once, by code: what a user wrote is never read as a placeholder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal, get_args
+from urllib.parse import quote
+
+from pydantic import Field, StringConstraints, model_validator
+
+from generator.banks import PLACEHOLDER, placeholders_in
+from generator.errors import Problem
+from generator.load import validate
+from generator.models import RELATIONSHIPS, Contact, Model, Relationship, Seeker, Text
+from generator.paths import CONTENT
+from generator.source import Source, read_yaml
+
+FollowUpKind = Literal["connection-note", "nudge", "thank-you", "update", "check-in"]
+DRAFT_KINDS: tuple[str, ...] = ("request", *get_args(FollowUpKind))
+Needable = Literal["pitch", "interest", "referrer", "shared"]
+ALWAYS_THERE = {"first_name", "my_name", "my_first_name", "minutes", "met_on"}
+FALLBACK_PLACEHOLDERS = ("company", "target_role")
+DRAFT_PLACEHOLDERS = ALWAYS_THERE | set(FALLBACK_PLACEHOLDERS) | set(get_args(Needable))
+MAX_EMAIL_WORDS = 120
+MAX_NOTE_CHARS = 200
+MAX_ASK_MINUTES = 30  # a longer meeting is something they offer, not something you ask for
+TITLES = {
+    "request": "Ask for a meeting",
+    "connection-note": "A short connection note",
+    "nudge": "A nudge, when there is no reply",
+    "thank-you": "Thank-you",
+    "update": "An update on what you did",
+    "check-in": "A check-in",
+}
+# Which drafts fit a contact at each status; none while a meeting is set or after a no.
+DRAFTS_AT = {
+    "to-contact": ("request", "connection-note"),
+    "requested": ("nudge",),
+    "met": ("thank-you",),
+    "thanked": ("update",),
+    "following-up": ("check-in",),
+}
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=3000)]
+
+
+class Version(Model):
+    needs: list[Needable] = Field(default_factory=list)
+    subject: Text | None = None
+    body: Body
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> Version:
+        for where, text in (("subject", self.subject), ("body", self.body)):
+            if text is None:
+                continue
+            unknown = sorted(placeholders_in(text) - DRAFT_PLACEHOLDERS)
+            if unknown:
+                raise ValueError(f"unknown placeholder {{{unknown[0]}}} in {where}; allowed: "
+                                 + ", ".join("{" + name + "}" for name in sorted(DRAFT_PLACEHOLDERS)))
+            if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
+                raise ValueError(f"a lone brace in {where}; braces are only for placeholders such as {{first_name}}")
+            for name in sorted(placeholders_in(text) & set(get_args(Needable)) - set(self.needs)):
+                raise ValueError(f"{{{name}}} may be empty; add `needs: [{name}]` so this version is only used when it has a value")
+        return self
+
+
+Versions = Annotated[list[Version], Field(min_length=1)]
+
+
+class DraftBankFile(Model):
+    """The format of content/drafts.yaml."""
+
+    placeholders: dict[Literal["company", "target_role"], Text] = Field(default_factory=dict)
+    requests: dict[Relationship, Versions] = Field(default_factory=dict)
+    drafts: dict[FollowUpKind, Versions] = Field(default_factory=dict)
+
+
+class DraftBankPatch(DraftBankFile):
+    """`drafts:` in a coach's coach.yaml: any draft given replaces that draft's versions."""
+
+
+@dataclass(frozen=True)
+class DraftBank:
+    placeholders: dict[str, str]
+    requests: dict[str, tuple[Version, ...]]
+    drafts: dict[str, tuple[Version, ...]]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One message to send, filled in; plain text (renderers escape it)."""
+
+    kind: str  # request | connection-note | nudge | thank-you | update | check-in
+    title: str
+    subject: str | None  # None for a connection note
+    body: str
+    email: str | None  # the contact's, for a mailto: link
+
+    @property
+    def is_note(self) -> bool:
+        return self.kind == "connection-note"
+
+    @property
+    def size(self) -> int:
+        """Characters for a connection note, words for an email."""
+        return len(self.body) if self.is_note else len(self.body.split())
+
+    @property
+    def limit(self) -> int:
+        return MAX_NOTE_CHARS if self.is_note else MAX_EMAIL_WORDS
+
+    @property
+    def size_label(self) -> str:
+        return f"{self.size} characters" if self.is_note else f"{self.size} words"
+
+    @property
+    def too_long(self) -> bool:
+        return self.size > self.limit
+
+    @property
+    def mailto(self) -> str | None:
+        """A mailto: URL with subject and body (RFC 6068: every value percent-encoded, lines end CRLF)."""
+        if not self.email or self.is_note:
+            return None
+        body = "\r\n".join(self.body.split("\n"))
+        return (f"mailto:{quote(self.email, safe='@')}?subject={quote(self.subject or '', safe='')}"
+                f"&body={quote(body, safe='')}")
+
+
+def last_version_needs_nothing(*prefix: str):
+    """A cross-check: the last version of every draft needs nothing (under `prefix`, e.g. a coach's `drafts:`)."""
+
+    def check(source: Source) -> Iterable[Problem]:
+        data = source.data
+        for part in prefix:
+            data = data.get(part) if isinstance(data, dict) else None
+        for section in ("requests", "drafts"):
+            lists = data.get(section) if isinstance(data, dict) else None
+            if not isinstance(lists, dict):
+                continue
+            for key, versions in lists.items():
+                if isinstance(versions, list) and versions and isinstance(versions[-1], dict) and versions[-1].get("needs"):
+                    yield source.problem((*prefix, section, key, len(versions) - 1, "needs"),
+                                         "the last version must need nothing, so there is always a draft")
+
+    return check
+
+
+def _complete(source: Source) -> Iterable[Problem]:
+    requests = source.data.get("requests") if isinstance(source.data.get("requests"), dict) else {}
+    drafts = source.data.get("drafts") if isinstance(source.data.get("drafts"), dict) else {}
+    missing = [r for r in RELATIONSHIPS if r not in requests] + [k for k in get_args(FollowUpKind) if k not in drafts]
+    placeholders = source.data.get("placeholders") if isinstance(source.data.get("placeholders"), dict) else {}
+    missing += [f"placeholders.{name}" for name in FALLBACK_PLACEHOLDERS if name not in placeholders]
+    if missing:
+        yield source.problem((), "needs drafts for: " + ", ".join(missing))
+
+
+def read_draft_bank(path: Path, display_name: str) -> DraftBank:
+    parsed = validate(read_yaml(path, display_name), DraftBankFile, [last_version_needs_nothing(), _complete])
+    return DraftBank(dict(parsed.placeholders), {k: tuple(v) for k, v in parsed.requests.items()},
+                     {k: tuple(v) for k, v in parsed.drafts.items()})
+
+
+@lru_cache(maxsize=4)
+def builtin_drafts(content: Path = CONTENT) -> DraftBank:
+    return read_draft_bank(content / "drafts.yaml", "content/drafts.yaml")
+
+
+def combine_drafts(base: DraftBank, patch: DraftBankPatch | None) -> DraftBank:
+    if patch is None:
+        return base
+    return DraftBank({**base.placeholders, **patch.placeholders},
+                     {**base.requests, **{k: tuple(v) for k, v in patch.requests.items()}},
+                     {**base.drafts, **{k: tuple(v) for k, v in patch.drafts.items()}})
+
+
+# --- a contact's drafts ---------------------------------------------------------------------------
+
+def drafts_for(contact: Contact, seeker: Seeker, bank: DraftBank, *, minutes: int, referrer: str | None,
+               target_role: str | None) -> tuple[Draft, ...]:
+    """The drafts that fit where `contact` is (none while a meeting is set, or after a no)."""
+    kinds = DRAFTS_AT.get(contact.status or "to-contact", ())
+    if contact.status == "requested" and any(event.event == "reminded" for event in contact.history):
+        kinds = ()  # nudged already: the cadence suggests letting it go, not a second nudge
+    met = next((event for event in reversed(contact.history) if event.event == "met"), None)
+    met_day = met.day if met else (contact.meeting.starts.date() if contact.meeting and contact.meeting.starts else None)
+    values = {
+        "first_name": contact.first_name,
+        "my_name": seeker.name,
+        "my_first_name": seeker.name.split()[0],
+        "pitch": _sentence(seeker.pitch),
+        "company": contact.company,
+        "interest": _phrase(contact.interests[0]) if contact.interests else None,
+        "referrer": referrer if contact.relationship == "referral" else None,
+        "shared": _phrase(met.note) if met and met.note else None,
+        "target_role": target_role,
+        "minutes": str(min(minutes, MAX_ASK_MINUTES)),
+        "met_on": f"on {met_day:%a} {met_day.day} {met_day:%b}" if met_day else "recently",
+    }
+    drafts = []
+    for kind in kinds:
+        versions = bank.requests[contact.relationship] if kind == "request" else bank.drafts[kind]
+        drafts.append(_choose(kind, versions, values, bank.placeholders, contact.email))
+    return tuple(drafts)
+
+
+def _choose(kind: str, versions: tuple[Version, ...], values: dict[str, str | None], fallbacks: dict[str, str],
+            email: str | None) -> Draft:
+    """The first version whose needs have values and that keeps to the limit; else the last one."""
+    usable = [version for version in versions if all(values.get(need) for need in version.needs)] or [versions[-1]]
+    draft = None
+    for version in usable:
+        draft = Draft(kind, TITLES[kind], _fill(version.subject, values, fallbacks) if version.subject else None,
+                      _fill(version.body, values, fallbacks), email)
+        if not draft.too_long:
+            return draft
+    return draft  # over the limit even at its shortest: shown with its size, so the seeker can trim it
+
+
+def _fill(text: str, values: dict[str, str | None], fallbacks: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda match: values.get(match.group(1)) or fallbacks.get(match.group(1), ""), text).strip()
+
+
+def _phrase(text: str) -> str:
+    """A value used inside a sentence: without its own closing punctuation."""
+    return re.sub(r"[\s.!?;:,]+$", "", " ".join(text.split()))
+
+
+def _sentence(text: str | None) -> str | None:
+    """The pitch as a sentence of its own (it may be written without a full stop)."""
+    if not text:
+        return None
+    text = " ".join(text.split())
+    return text if text[-1] in ".!?…" else text + "."
