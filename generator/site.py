@@ -20,6 +20,7 @@ titles) are written HTML-escaped; see generator/mkdocs_hooks.py.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import posixpath
@@ -27,7 +28,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,6 +37,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from generator import colour
 from generator.banks import Applies
 from generator.errors import InternalError, UserError
 from generator.markdown_escape import md_escape
@@ -64,7 +66,6 @@ OFFER_TRIGGER_TITLES = {
 MEETING_KIND_LABELS = {"first": "first meetings", "follow-up": "follow-up meetings"}
 
 _ID = re.compile(ID_PATTERN)
-_HEX_COLOUR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 # A path to one of our own outputs (a sheet PDF), relative to the client folder.
 _OUTPUT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 
@@ -143,6 +144,35 @@ def _stylesheet_templates() -> Environment:
     return Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=False, undefined=StrictUndefined)
 
 
+def item_key(text: str) -> str:
+    """A checklist item's storage key: a hash of its words, so a rebuild keeps its tick while it is unchanged."""
+    return hashlib.sha256(" ".join(str(text).split()).encode("utf-8")).hexdigest()[:12]
+
+
+def _checklist(list_key: str, list_name: str, label: str, items) -> Markup:
+    """A checklist as raw HTML: real checkboxes, each with its label, and a reset button (see checklist.js).
+
+    `items` are offers (text and reason) or plain strings. Every text is HTML-escaped: Markdown is not
+    processed inside an HTML block.
+    """
+    rows = []
+    seen: set[str] = set()
+    for item in items:
+        text, note = (item.text, item.reason) if hasattr(item, "text") else (str(item), None)
+        key = item_key(text)
+        while key in seen:  # the same words twice in one list: each box still has its own id
+            key = item_key(text + key)
+        seen.add(key)
+        box_id = f"{list_name}-{key}"
+        why = Markup('<br><span class="workbook-why">{}</span>').format(note) if note else Markup("")
+        rows.append(Markup('<li><input type="checkbox" id="{0}" data-item="{1}">'
+                           '<label for="{0}"><span class="workbook-item">{2}</span>{3}</label></li>')
+                    .format(box_id, key, text, why))
+    return Markup('<div class="workbook-checklist" data-checklist="{}">\n<ul aria-label="{}">\n{}\n</ul>\n'
+                  '<button type="button" class="md-button workbook-checklist__reset" hidden>Clear the ticks in this list'
+                  '</button>\n</div>\n').format(list_key + "/" + list_name, label, Markup("\n").join(rows))
+
+
 def _front_matter(title: str) -> Markup:
     """YAML front matter giving the page its title, HTML-escaped (MkDocs prints titles unescaped)."""
     return Markup("---\n" + yaml.safe_dump({"title": str(escape(title))}, allow_unicode=True, width=10_000) + "---\n")
@@ -187,7 +217,9 @@ def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workboo
             for plan in workbook.roles]},
         {"Your contacts": [write("contacts/index.md", "contacts.md", "Your contacts")] + [
             write(f"contacts/{_valid_id(plan.id)}.md", "contact.md", plan.contact.name, plan=plan,
-                  sheet=sheets.get(plan.id)) for plan in workbook.contacts]},
+                  sheet=sheets.get(plan.id),
+                  checklist=partial(_checklist, f"{_valid_id(workbook.client_id)}/{_valid_id(plan.id)}"))
+            for plan in workbook.contacts]},
         write("tracker.md", "tracker.md", "Tracker", chart=_tracker_chart(workbook)),
         {"Question and offer banks": [write("banks/questions.md", "questions.md", "Question bank"),
                                       write("banks/offers.md", "offers.md", "Offer bank")]},
@@ -220,8 +252,8 @@ def _tracker_chart(workbook: Workbook) -> Markup:
 def _write_assets(workbook: Workbook, docs: Path) -> None:
     assets = docs / ASSETS_FOLDER
     shutil.copytree(SITE_ASSETS, assets, dirs_exist_ok=True)
-    colour = workbook.coach.color if workbook.coach else None
-    (assets / "coach.css").write_text(_coach_stylesheet(colour), encoding="utf-8")
+    coach_colour = workbook.coach.color if workbook.coach else None
+    (assets / "coach.css").write_text(_coach_stylesheet(coach_colour, bool(workbook.coach_logo)), encoding="utf-8")
     if workbook.coach_logo:
         shutil.copyfile(workbook.coach_logo, assets / _logo_name(workbook.coach_logo))
 
@@ -233,56 +265,52 @@ def _logo_name(logo: Path) -> str:
     return "coach-logo" + suffix
 
 
-def _coach_stylesheet(colour: str | None) -> str:
-    """The coach's colour as mkdocs-material's custom properties (the "custom" palette); empty without one."""
-    template = _stylesheet_templates().get_template("coach.css")
-    if not colour:
-        return template.render(colours=None)
-    if not _HEX_COLOUR.match(colour):
-        raise InternalError(f"the loader should have refused this colour: {colour!r}")
-    rgb = _rgb(colour)
-    white, black = (255, 255, 255), (0, 0, 0)
-    light_text = _contrast(rgb, white) >= _contrast(rgb, black)
-    colours = {
-        "primary": _hex(rgb),
-        "light": _hex(_mix(rgb, white, 0.25)),
-        "dark": _hex(_mix(rgb, black, 0.2)),
-        "on_primary": "#ffffff" if light_text else "#000000de",
-        "on_primary_light": "#ffffffb3" if light_text else "#0000008a",
-        # Links must stay readable on a white page and on slate's dark one.
-        "link_light": _hex(rgb if _contrast(rgb, white) >= 3 else _mix(rgb, black, 0.45)),
-        "link_dark": _hex(rgb if _contrast(rgb, (30, 33, 41)) >= 3 else _mix(rgb, white, 0.45)),
+# The theme's own backgrounds, light (default) and dark (slate, with mkdocs-material's default hue).
+PAGE_LIGHT = colour.WHITE
+PAGE_DARK = (30, 33, 41)
+DEFAULT_COLOUR = "#4051b5"  # mkdocs-material's indigo, used when the coach gives no colour
+
+
+def site_colours(coach_colour: str | None, *, with_logo: bool = False) -> dict:
+    """Every colour the site derives from the coach's, chosen by computed contrast (WCAG 2).
+
+    The header keeps the coach's colour with black or white text on it. Links, buttons, chips and chart
+    bars use the nearest shade of it that reads at 4.5:1 on the page, light and dark; a logo gets a
+    backdrop that stands 3:1 off the header.
+    """
+    try:
+        primary = colour.parse(coach_colour or DEFAULT_COLOUR)
+    except ValueError:
+        raise InternalError(f"the loader should have refused this colour: {coach_colour!r}") from None
+    on_primary = colour.text_on(primary)
+
+    def scheme(page: colour.RGB) -> dict:
+        link = colour.readable(primary, page, colour.TEXT)
+        # Hover and focus: a step further from the page than the link, still readable.
+        towards = colour.BLACK if page == PAGE_LIGHT else colour.WHITE
+        accent = colour.readable(colour.mix(link, towards, 0.25), page, colour.TEXT)
+        return {"link": colour.to_hex(link), "on_link": colour.to_hex(colour.text_on(link)),
+                "accent": colour.to_hex(accent), "on_accent": colour.to_hex(colour.text_on(accent))}
+
+    backdrop = None
+    if with_logo:
+        backdrop = colour.WHITE if colour.contrast(primary, colour.WHITE) >= colour.LARGE_OR_UI else PAGE_DARK
+    return {
+        "primary": colour.to_hex(primary),
+        "primary_light": colour.to_hex(colour.mix(primary, colour.WHITE, 0.25)),
+        "primary_dark": colour.to_hex(colour.mix(primary, colour.BLACK, 0.2)),
+        "on_primary": colour.to_hex(on_primary),
+        "on_primary_light": "#ffffffb3" if on_primary == colour.WHITE else "#000000b3",
+        "light": scheme(PAGE_LIGHT),
+        "dark": scheme(PAGE_DARK),
+        "logo_backdrop": colour.to_hex(backdrop) if backdrop else None,
     }
-    return template.render(colours=colours)
 
 
-def _rgb(colour: str) -> tuple[int, int, int]:
-    digits = colour[1:]
-    if len(digits) == 3:
-        digits = "".join(digit * 2 for digit in digits)
-    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
-
-
-def _hex(rgb: tuple[int, int, int]) -> str:
-    return "#" + "".join(f"{channel:02x}" for channel in rgb)
-
-
-def _mix(rgb: tuple[int, int, int], other: tuple[int, int, int], amount: float) -> tuple[int, int, int]:
-    return tuple(round(a + (b - a) * amount) for a, b in zip(rgb, other))  # type: ignore[return-value]
-
-
-def _luminance(rgb: tuple[int, int, int]) -> float:
-    def linear(channel: int) -> float:
-        value = channel / 255
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (linear(channel) for channel in rgb)
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def _contrast(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
-    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
+def _coach_stylesheet(coach_colour: str | None, with_logo: bool) -> str:
+    """The site's colours as mkdocs-material's custom properties (the "custom" palette)."""
+    template = _stylesheet_templates().get_template("coach.css")
+    return template.render(colours=site_colours(coach_colour, with_logo=with_logo))
 
 
 # --- the client's mkdocs.yml --------------------------------------------------------------------
