@@ -40,6 +40,7 @@ from markupsafe import Markup, escape
 from generator import colour
 from generator.banks import Applies
 from generator.errors import InternalError, UserError
+from generator.filenames import file_stem, safe_path
 from generator.markdown_escape import md_escape
 from generator.models import ID_PATTERN
 from generator.notes import is_safe_link, notes_to_html
@@ -50,6 +51,7 @@ SITE_TEMPLATES = TEMPLATES / "site"
 SITE_ASSETS = TEMPLATES / "assets"
 THEME_OVERRIDES = TEMPLATES / "overrides"
 HOOKS = ROOT / "generator" / "mkdocs_hooks.py"
+DOWNLOADS_FOLDER = "downloads"  # inside docs/ and site/: the site's own copies of the PDFs and the calendar
 ASSETS_FOLDER = "assets/workbook"  # inside docs/ and site/: our stylesheet, the coach's logo and colour
 LOGO_SUFFIXES = {".png", ".jpg", ".jpeg", ".svg"}
 MATERIAL_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" / "languages"
@@ -82,15 +84,27 @@ def render_site(workbook: Workbook, client_dir: Path, *, sheets: dict[str, str] 
     sheets = {contact_id: _output_path(path) for contact_id, path in (sheets or {}).items()}
     workbook_pdf = _output_path(workbook_pdf) if workbook_pdf else None
     _check_ids(workbook)
+    calendar = f"{_valid_id(workbook.client_id)}.ics"
+    if not (client_dir / calendar).is_file():
+        calendar = None
 
     docs = client_dir / "docs"
     if docs.exists():
         shutil.rmtree(docs)  # a contact removed from the profile must not keep its page
-    nav = _write_pages(workbook, docs, sheets, workbook_pdf)
+    # The site carries its own copies of the PDFs and the calendar, so every link resolves wherever site/
+    # is opened, served or previewed from; pages link to the copies.
+    downloads = [path for path in (workbook_pdf, *sheets.values(), calendar) if path]
+    in_site = {path: f"site/{DOWNLOADS_FOLDER}/{safe_path(path)}" for path in downloads}
+    nav = _write_pages(workbook, docs, {contact_id: in_site[path] for contact_id, path in sheets.items()},
+                       in_site.get(workbook_pdf), in_site.get(calendar))
     _write_assets(workbook, docs)
+    for path in downloads:
+        _link_or_copy(client_dir / path, docs / DOWNLOADS_FOLDER / safe_path(path))
     config_file = client_dir / "mkdocs.yml"
     config_file.write_text(_generate_config(workbook, client_dir, nav), encoding="utf-8")
     _build(config_file)
+    for path in downloads:  # MkDocs copied them; one file with three names is enough
+        _link_or_copy(client_dir / path, client_dir / "site" / DOWNLOADS_FOLDER / safe_path(path))
     return client_dir / "site" / "index.html"
 
 
@@ -101,6 +115,11 @@ def _valid_id(value: str) -> Markup:
     if not isinstance(value, str) or not _ID.match(value):
         raise InternalError(f"not a valid id for a page name: {value!r}")
     return Markup(value)
+
+
+def _page(value: str) -> Markup:
+    """The file stem of a contact's or role's page: its validated id, kept clear of names Windows reserves."""
+    return Markup(file_stem(_valid_id(value)))
 
 
 def _html(value: object) -> Markup:
@@ -133,7 +152,7 @@ def _page_templates() -> Environment:
     only our own Markup passes as is."""
     env = Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=False, finalize=md_escape,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(id=_valid_id, html=_html, notes=notes_to_html, with_prefix=_with_prefix,
+    env.filters.update(id=_valid_id, page=_page, html=_html, notes=notes_to_html, with_prefix=_with_prefix,
                        applies_to=_applies_to)
     return env
 
@@ -184,7 +203,8 @@ def _href(from_page: str, target: str) -> Markup:
     return Markup(escape(quote(posixpath.relpath(target, page_folder))))
 
 
-def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workbook_pdf: str | None) -> list:
+def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workbook_pdf: str | None,
+                 calendar: str | None) -> list:
     """Render every page; return MkDocs' `nav`: docs paths, and {section title: [docs paths]} for groups.
 
     The order is the way a reader works through the workbook: home, the guide, their roles, their
@@ -210,13 +230,14 @@ def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workboo
         (docs / path).write_text(page.markdown, encoding="utf-8")  # the project's own words (trusted)
         guide.append(path)
     return [
-        write("index.md", "home.md", workbook.seeker.name, workbook_pdf=workbook_pdf),
+        # "Home": the browser's title adds the site's name ("Maya Lopez's workbook"); the H1 is the seeker's.
+        write("index.md", "home.md", "Home", workbook_pdf=workbook_pdf, calendar=calendar),
         {"Guide": guide},
         {"Your target roles": [write("roles/index.md", "roles.md", "Your target roles")] + [
-            write(f"roles/{_valid_id(plan.role.id)}.md", "role.md", plan.role.title, plan=plan)
+            write(f"roles/{_page(plan.role.id)}.md", "role.md", plan.role.title, plan=plan)
             for plan in workbook.roles]},
         {"Your contacts": [write("contacts/index.md", "contacts.md", "Your contacts")] + [
-            write(f"contacts/{_valid_id(plan.id)}.md", "contact.md", plan.contact.name, plan=plan,
+            write(f"contacts/{_page(plan.id)}.md", "contact.md", plan.contact.name, plan=plan,
                   sheet=sheets.get(plan.id),
                   checklist=partial(_checklist, f"{_valid_id(workbook.client_id)}/{_valid_id(plan.id)}"))
             for plan in workbook.contacts]},
@@ -227,24 +248,30 @@ def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workboo
 
 
 def _tracker_chart(workbook: Workbook) -> Markup:
-    """The tracker's bar chart: one bar per status, as inline SVG (no script, no external file)."""
+    """The tracker's bar chart: one row per status, its label and figure as page text, its bar as inline SVG.
+
+    Text stays at the body's size at any width (a scaled SVG would shrink its labels on a phone), the
+    bars stretch to the content width, and the caption states every figure in words.
+    """
     counts = workbook.tracker.by_status
     most = max((status.count for status in counts), default=0) or 1
-    row, label_width, bar_width = 28, 130, 300
-    height = row * len(counts) + 8
     total = sum(status.count for status in counts)
-    parts = [f'<svg class="workbook-chart" role="img" viewBox="0 0 {label_width + bar_width + 50} {height}">',
-             f"<title>{escape(f'Contacts by status, {total} in all')}</title>"]
-    for index, status in enumerate(counts):
-        y = 4 + index * row
-        width = round(bar_width * status.count / most)
-        parts.append(
-            f'<g class="workbook-chart__row workbook-chart__row--{_valid_id(status.status)}">'
-            f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end">{escape(status.label)}</text>'
-            f'<rect x="{label_width}" y="{y + 4}" width="{width}" height="{row - 10}" rx="3"></rect>'
-            f'<text x="{label_width + width + 6}" y="{y + 18}">{status.count}</text></g>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    noun = "contact" if total == 1 else "contacts"
+    summary = ", ".join(f"{status.count} {status.label.lower()}" for status in counts)
+    parts = [Markup('<figure class="workbook-chart">'),
+             Markup("<figcaption>{}</figcaption>").format(f"{total} {noun} by status: {summary}.")]
+    for status in counts:
+        width = round(100 * status.count / most, 1)
+        parts.append(Markup(
+            '<span class="workbook-chart__label" aria-hidden="true">{label}</span>'
+            '<svg class="workbook-chart__bar workbook-chart__bar--{id}" width="100%" height="18" viewBox="0 0 100 10"'
+            ' preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+            '<rect class="workbook-chart__track" width="100" height="10"></rect>'
+            '<rect width="{width}" height="10"></rect></svg>'
+            '<span class="workbook-chart__count" aria-hidden="true">{count}</span>').format(
+                label=status.label, id=_valid_id(status.status), width=width, count=status.count))
+    parts.append(Markup("</figure>"))
+    return Markup("").join(parts)
 
 
 # --- assets: stylesheet, coach's logo and colour -------------------------------------------------
@@ -420,6 +447,16 @@ def _check_ids(workbook: Workbook) -> None:
         _valid_id(role.role.id)
     for plan in workbook.contacts:
         _valid_id(plan.id)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """`target` becomes the same file as `source`: a hard link where the file system allows, else a copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _output_path(path: str) -> str:
