@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -162,22 +163,67 @@ def _problems(target: Path, display: Callable[[Path], str]) -> list[str]:
     return lines
 
 
+def _site_first(target: Path, out: Path, display: Callable[[Path], str]) -> bool | None:
+    """Re-render only the site of a single profile, in place, linking the PDFs of the last build.
+
+    The site is what the open browser shows, and it takes a fraction of the time the PDFs take; the full
+    build that follows brings the PDFs up to date (and replaces this folder). Returns whether every
+    contact already had its sheet (if not, the full build adds links, so the page reloads once more);
+    None when there is no earlier build to update (a coach's folder always takes the full build).
+    """
+    from generator.banks import builtin_banks
+    from generator.build import read_manifest
+    from generator.guide import load_guide
+    from generator.load import load_profile
+    from generator.site import render_site
+    from generator.tailor import tailor
+
+    if target.is_dir():
+        return None
+    loaded = load_profile(target, display_name=display(target))
+    folder = out / loaded.client_id
+    if read_manifest(folder) is None:
+        return None
+    workbook = tailor(loaded, builtin_banks(), load_guide(), date.today())
+    sheets = {plan.id: f"sheets/{plan.id}.pdf" for plan in workbook.contacts
+              if (folder / "sheets" / f"{plan.id}.pdf").is_file()}
+    workbook_pdf = f"{workbook.client_id}-workbook.pdf"
+    render_site(workbook, folder, sheets=sheets,
+                workbook_pdf=workbook_pdf if (folder / workbook_pdf).is_file() else None)
+    return len(sheets) == len(workbook.contacts)
+
+
 def _rebuild(target: Path, out: Path, state: _State, display: Callable[[Path], str], first: bool = False) -> None:
     from generator.batch import build_target
 
     started = time.perf_counter()
     problems = _problems(target, display)
-    if not problems:
-        if build_target(target, out, jobs=1, force=False, display=display) != 0:
-            problems = ["the build failed; see the terminal"]
-    with state.lock:
-        state.problems = problems
-        if not problems:
-            state.version += 1
     if problems:
+        with state.lock:
+            state.problems = problems
         click.echo(f"Problems in {display(target)}; the preview keeps the last good site.", err=True)
-    else:
-        click.echo(f"Built in {time.perf_counter() - started:.1f} s" + ("." if first else "; the browser reloads."))
+        return
+    complete = None
+    if not first:
+        try:
+            complete = _site_first(target, out, display)
+        except UserError:
+            complete = None  # the full build below reports it
+        if complete is not None:
+            with state.lock:
+                state.problems = []
+                state.version += 1
+            click.echo(f"Site updated in {time.perf_counter() - started:.1f} s; the PDFs follow.")
+            sys.stdout.flush()
+    failed = build_target(target, out, jobs=1, force=False, display=display) != 0
+    with state.lock:
+        state.problems = ["the build failed; see the terminal"] if failed else []
+        if not failed and not complete:
+            state.version += 1
+    if not failed:
+        took = f"{time.perf_counter() - started:.1f} s"
+        click.echo(f"Built in {took}." if first else f"PDFs rebuilt; all done in {took}." if complete
+                   else f"Built in {took}; the browser reloads.")
 
 
 def _start_page(target: Path, out: Path) -> str:

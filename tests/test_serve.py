@@ -104,6 +104,7 @@ def test_serve_builds_serves_on_loopback_rebuilds_on_save_and_keeps_the_last_goo
         profile.write_text(PROFILE.replace("First headline", "Second headline"), encoding="utf-8")
         wait_for_status(base, lambda status: status["version"] > first["version"])
         assert "Second headline" in get(base + "sam-lee/site/index.html")
+        preview.wait_for_line(r"Site updated in [\d.]+ s; the PDFs follow")  # the site first, PDFs after
 
         # A mistake: its file:line:col line in the terminal and on the status the page shows; the site stays up.
         profile.write_text(PROFILE.replace("  headline: First headline", "  headlin: Third"), encoding="utf-8")
