@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS
 
 from generator.banks import builtin_banks
 from generator.coach import load_coach_file
@@ -26,10 +27,6 @@ pytestmark = pytest.mark.slow
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is a test dependency: pip install -e '.[test]'")
 axe_package = pytest.importorskip("axe_playwright_python", reason="axe-playwright-python bundles axe-core")
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Headless, and nothing of Chromium's own that would reach the network (updates, sync, QUIC probes).
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FIXTURES = Path(__file__).parent / "fixtures"
 COACH_DEMO = ROOT / "data" / "coach-demo"
 TODAY = date(2026, 11, 29)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 import queue
 import re
 import signal
@@ -14,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow
 
@@ -69,6 +71,20 @@ class Preview:
             return self.process.wait(timeout=10)
 
 
+@contextmanager
+def browser_page():
+    """A Chromium tab (Debian's, as in test_browser.py); skipped where it is not installed."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.is_file():
+        pytest.skip("Debian's chromium is not installed (make setup installs it)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
+
+
 def get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our own server on loopback)
         return response.read().decode("utf-8")
@@ -99,15 +115,21 @@ def test_serve_builds_serves_on_loopback_rebuilds_on_save_and_keeps_the_last_goo
         first = wait_for_status(base, lambda status: status["version"] >= 1)
         assert first["problems"] == []
 
-        # Saving the profile rebuilds; the status's version moves on, which is what reloads the browser.
-        time.sleep(0.05)
-        profile.write_text(PROFILE.replace("First headline", "Second headline"), encoding="utf-8")
-        wait_for_status(base, lambda status: status["version"] > first["version"])
-        assert "Second headline" in get(base + "sam-lee/site/index.html")
-        preview.wait_for_line(r"Site updated in [\d.]+ s; the PDFs follow")  # the site first, PDFs after
+        # Saving the profile rebuilds, and a page open in a browser reloads itself to show it.
+        with browser_page() as page:
+            page.goto(base)
+            assert "First headline" in page.inner_text("article")
+            profile.write_text(PROFILE.replace("First headline", "Second headline"), encoding="utf-8")
+            page.wait_for_function("document.querySelector('article').innerText.includes('Second headline')",
+                                   timeout=60_000)
+            preview.wait_for_line(r"Site updated in [\d.]+ s; the PDFs follow")  # the site first, PDFs after
 
-        # A mistake: its file:line:col line in the terminal and on the status the page shows; the site stays up.
-        profile.write_text(PROFILE.replace("  headline: First headline", "  headlin: Third"), encoding="utf-8")
+            # A mistake: its file:line:col line on the page and in the terminal; the last good site stays up.
+            profile.write_text(PROFILE.replace("  headline: First headline", "  headlin: Third"), encoding="utf-8")
+            page.wait_for_selector("#workbook-serve-problems", timeout=60_000)
+            assert "sam.yaml:3:3: seeker.headlin: unknown key" in page.inner_text("#workbook-serve-problems")
+            assert "Second headline" in page.inner_text("article")
+
         broken = wait_for_status(base, lambda status: status["problems"])
         assert any(re.match(r".*sam\.yaml:3:3: seeker\.headlin: unknown key", line) for line in broken["problems"])
         preview.wait_for_line(r"sam\.yaml:3:3: seeker\.headlin")
