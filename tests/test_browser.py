@@ -1,13 +1,15 @@
 """The workbook site in a real browser: Debian's Chromium, driven by Playwright, checked by axe-core.
 
-Three sites are built once each for this module (the example, a client of the coach demo with the
-coach's logo and teal colour, and the hostile profile) and opened from file://, as a seeker opens them.
+Four sites are built once each for this module (the example, a client of the coach demo with the
+coach's logo and teal colour, the hostile profile, and the example in a pale yellow with a logo) and
+opened from file://, as a seeker opens them.
 No browser is downloaded: the tests use /usr/bin/chromium (installed by `make`), and axe-core comes
 bundled in the axe-playwright-python package. Without them the tests are skipped with the reason.
 """
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -64,6 +66,13 @@ def sites(tmp_path_factory):
     profile.write_text((FIXTURES / "site-hostile.yaml").read_text(encoding="utf-8").replace("PORT", "9"),
                        encoding="utf-8")
     built["hostile"] = _build(profile, folder / "out")
+    # The palest coach colour a coach might pick, with the coach demo's logo: the hardest case for contrast.
+    folder = tmp_path_factory.mktemp("pale")
+    shutil.copytree(COACH_DEMO / "assets", folder / "assets")
+    profile = folder / "pale.yaml"
+    profile.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        'color: "#3f51b5"', 'color: "#fff59d"\n  logo: assets/whitfield-logo.svg'), encoding="utf-8")
+    built["pale"] = _build(profile, folder / "out")
     return built
 
 
@@ -139,7 +148,7 @@ AXE_SCRIPT = (Path(axe_package.__file__).parent / "axe.min.js").read_text(encodi
 # --- private, quiet and accessible: every page type, light and dark --------------------------------------
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", ["example", "coach", "hostile"])
+@pytest.mark.parametrize("name", ["example", "coach", "hostile", "pale"])
 def test_every_page_type_stays_on_file_logs_no_error_and_passes_axe(sites, browser, name, scheme):
     workbook, site = sites[name]
     visit = Visit(browser, scheme)
