@@ -303,7 +303,7 @@ def site_colours(coach_colour: str | None, *, with_logo: bool = False) -> dict:
 
     The header keeps the coach's colour with black or white text on it. Links, buttons, chips and chart
     bars use the nearest shade of it that reads at 4.5:1 on the page, light and dark; a logo gets a
-    backdrop that stands 3:1 off the header.
+    white backdrop, ringed where white alone would not stand 3:1 off the header.
     """
     try:
         primary = colour.parse(coach_colour or DEFAULT_COLOUR)
@@ -319,9 +319,11 @@ def site_colours(coach_colour: str | None, *, with_logo: bool = False) -> dict:
         return {"link": colour.to_hex(link), "on_link": colour.to_hex(colour.text_on(link)),
                 "accent": colour.to_hex(accent), "on_accent": colour.to_hex(colour.text_on(accent))}
 
-    backdrop = None
-    if with_logo:
-        backdrop = colour.WHITE if colour.contrast(primary, colour.WHITE) >= colour.LARGE_OR_UI else PAGE_DARK
+    # Logos are drawn for white paper, so a logo sits on white; where white is too close to the header
+    # colour to stand out (under 3:1), a ring in the header's text colour marks its edge instead.
+    ring = None
+    if with_logo and colour.contrast(primary, colour.WHITE) < colour.LARGE_OR_UI:
+        ring = colour.to_hex(on_primary)
     return {
         "primary": colour.to_hex(primary),
         "primary_light": colour.to_hex(colour.mix(primary, colour.WHITE, 0.25)),
@@ -330,7 +332,8 @@ def site_colours(coach_colour: str | None, *, with_logo: bool = False) -> dict:
         "on_primary_light": "#ffffffb3" if on_primary == colour.WHITE else "#000000b3",
         "light": scheme(PAGE_LIGHT),
         "dark": scheme(PAGE_DARK),
-        "logo_backdrop": colour.to_hex(backdrop) if backdrop else None,
+        "logo_backdrop": colour.to_hex(colour.WHITE) if with_logo else None,
+        "logo_ring": ring,
     }
 
 

@@ -222,6 +222,9 @@ def test_the_home_page_is_the_seekers_with_counts_and_next_meetings(example):
     # Roles, each linked to its page.
     links = {a["href"] for a in page.all("a")}
     assert {"roles/career-advisor.html", "roles/employer-relations.html", "roles/learning-designer.html"} <= links
+    source = index.read_text(encoding="utf-8")
+    assert len(re.findall(r"<li><a href=\"roles/[a-z-]+\.html\">", source)) == 3  # one list item per role
+    assert "more by job title" not in page.text  # every contact here names their role
     # The site's own copy of the PDF (the same file, hard-linked where it can be), so site/ stands alone.
     assert "downloads/maya-lopez-workbook.pdf" in links
     copy = index.parent / "downloads" / "maya-lopez-workbook.pdf"
