@@ -257,6 +257,8 @@ def test_the_tracker_chart_fills_the_content_width_with_body_sized_text(sites, b
         body = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-typeset p')).fontSize)")
         label = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.workbook-chart__label')).fontSize)")
         assert label >= body
+        bar = page.locator(".workbook-chart__bar").first.bounding_box()
+        assert 10 <= bar["height"] <= 1.5 * body  # a bar is as tall as a line of text, whatever its width
         caption = page.inner_text(".workbook-chart figcaption")
         for status in workbook.tracker.by_status:
             assert f"{status.count} {status.label.lower()}" in caption
