@@ -7,9 +7,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages: WeasyPrint's text stack (harfbuzz-subset makes font embedding several times faster),
-# poppler for the tests' PDF checks, and fonts covering Latin, Greek, Cyrillic, Arabic and Chinese.
+# poppler for the tests' PDF checks, fonts covering Latin, Greek, Cyrillic, Arabic and Chinese, and
+# chromium for the browser tests (tests/test_browser.py drives it with Playwright; no browser is downloaded).
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils \
-	fonts-dejavu-core fonts-noto-ui-core fonts-wqy-microhei
+	fonts-dejavu-core fonts-noto-ui-core fonts-wqy-microhei chromium
 SYSTEM_STAMP := $(VENV)/.system-packages
 INSTALL_STAMP := $(VENV)/.installed
 SETUP_LOG := $(VENV)/setup.log

@@ -156,6 +156,19 @@ def log(file: Path, contact: str, event: str, day, note: str | None) -> None:
 
 
 @main.command()
+@click.argument("target", type=click.Path(exists=True, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 to serve on (0: any free port).")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to build into (default: a temporary folder, removed when you stop).")
+def serve(target: Path, port: int, out: Path | None) -> None:
+    """Build FILE or DIR, serve the site on 127.0.0.1, and rebuild and reload on every save."""
+    from generator.serve import serve as run
+
+    sys.exit(run(target, port=port, out=out, display=_display))
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of the profile format (for editor completion and checks)."""
     from generator.schema import profile_schema

@@ -1,6 +1,7 @@
 """A user's Markdown notes → safe HTML, shared by the site and the PDF.
 
-Harmless Markdown (emphasis, lists, code, https/mailto links) survives; raw
+Harmless Markdown (emphasis, lists, code, https/mailto links) survives, and a
+line break stays a line break; raw
 HTML is shown as text; images become their alt text (an image would be a
 network request); links with any other scheme (javascript:, file:, data: …)
 or pointing at another host's loopback become plain text.
@@ -66,7 +67,8 @@ def notes_to_html(text: str | None) -> Markup:
         return Markup("")
     # Escape what Markdown would otherwise pass through as HTML; Markdown syntax itself is untouched.
     prepared = str(escape(text))
-    converter = markdown.Markdown(extensions=[_SafeNotes(), "sane_lists"], output_format="html")
+    # nl2br: a note keeps the line breaks its writer typed (a list of names, an address), as people expect.
+    converter = markdown.Markdown(extensions=[_SafeNotes(), "sane_lists", "nl2br"], output_format="html")
     html = converter.convert(prepared)
     # Markdown re-escapes the ampersands we produced; undo that one double escape.
     html = html.replace("&amp;lt;", "&lt;").replace("&amp;gt;", "&gt;").replace("&amp;amp;", "&amp;") \

@@ -20,6 +20,7 @@ titles) are written HTML-escaped; see generator/mkdocs_hooks.py.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import posixpath
@@ -27,7 +28,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,8 +37,10 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from generator import colour
 from generator.banks import Applies
 from generator.errors import InternalError, UserError
+from generator.filenames import file_stem, safe_path
 from generator.markdown_escape import md_escape
 from generator.models import ID_PATTERN
 from generator.notes import is_safe_link, notes_to_html
@@ -48,6 +51,7 @@ SITE_TEMPLATES = TEMPLATES / "site"
 SITE_ASSETS = TEMPLATES / "assets"
 THEME_OVERRIDES = TEMPLATES / "overrides"
 HOOKS = MKDOCS_HOOKS
+DOWNLOADS_FOLDER = "downloads"  # inside docs/ and site/: the site's own copies of the PDFs and the calendar
 ASSETS_FOLDER = "assets/workbook"  # inside docs/ and site/: our stylesheet, the coach's logo and colour
 LOGO_SUFFIXES = {".png", ".jpg", ".jpeg", ".svg"}
 MATERIAL_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" / "languages"
@@ -64,7 +68,6 @@ OFFER_TRIGGER_TITLES = {
 MEETING_KIND_LABELS = {"first": "first meetings", "follow-up": "follow-up meetings"}
 
 _ID = re.compile(ID_PATTERN)
-_HEX_COLOUR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 # A path to one of our own outputs (a sheet PDF), relative to the client folder.
 _OUTPUT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 
@@ -81,15 +84,27 @@ def render_site(workbook: Workbook, client_dir: Path, *, sheets: dict[str, str] 
     sheets = {contact_id: _output_path(path) for contact_id, path in (sheets or {}).items()}
     workbook_pdf = _output_path(workbook_pdf) if workbook_pdf else None
     _check_ids(workbook)
+    calendar = f"{_valid_id(workbook.client_id)}.ics"
+    if not (client_dir / calendar).is_file():
+        calendar = None
 
     docs = client_dir / "docs"
     if docs.exists():
         shutil.rmtree(docs)  # a contact removed from the profile must not keep its page
-    nav = _write_pages(workbook, docs, sheets, workbook_pdf)
+    # The site carries its own copies of the PDFs and the calendar, so every link resolves wherever site/
+    # is opened, served or previewed from; pages link to the copies.
+    downloads = [path for path in (workbook_pdf, *sheets.values(), calendar) if path]
+    in_site = {path: f"site/{DOWNLOADS_FOLDER}/{safe_path(path)}" for path in downloads}
+    nav = _write_pages(workbook, docs, {contact_id: in_site[path] for contact_id, path in sheets.items()},
+                       in_site.get(workbook_pdf), in_site.get(calendar))
     _write_assets(workbook, docs)
+    for path in downloads:
+        _link_or_copy(client_dir / path, docs / DOWNLOADS_FOLDER / safe_path(path))
     config_file = client_dir / "mkdocs.yml"
     config_file.write_text(_generate_config(workbook, client_dir, nav), encoding="utf-8")
     _build(config_file)
+    for path in downloads:  # MkDocs copied them; one file with three names is enough
+        _link_or_copy(client_dir / path, client_dir / "site" / DOWNLOADS_FOLDER / safe_path(path))
     return client_dir / "site" / "index.html"
 
 
@@ -100,6 +115,11 @@ def _valid_id(value: str) -> Markup:
     if not isinstance(value, str) or not _ID.match(value):
         raise InternalError(f"not a valid id for a page name: {value!r}")
     return Markup(value)
+
+
+def _page(value: str) -> Markup:
+    """The file stem of a contact's or role's page: its validated id, kept clear of names Windows reserves."""
+    return Markup(file_stem(_valid_id(value)))
 
 
 def _html(value: object) -> Markup:
@@ -132,7 +152,7 @@ def _page_templates() -> Environment:
     only our own Markup passes as is."""
     env = Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=False, finalize=md_escape,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(id=_valid_id, html=_html, notes=notes_to_html, with_prefix=_with_prefix,
+    env.filters.update(id=_valid_id, page=_page, html=_html, notes=notes_to_html, with_prefix=_with_prefix,
                        applies_to=_applies_to)
     return env
 
@@ -141,6 +161,35 @@ def _page_templates() -> Environment:
 def _stylesheet_templates() -> Environment:
     """The generated stylesheet's template: its only values are colours computed from a validated hex code."""
     return Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=False, undefined=StrictUndefined)
+
+
+def item_key(text: str) -> str:
+    """A checklist item's storage key: a hash of its words, so a rebuild keeps its tick while it is unchanged."""
+    return hashlib.sha256(" ".join(str(text).split()).encode("utf-8")).hexdigest()[:12]
+
+
+def _checklist(list_key: str, list_name: str, label: str, items) -> Markup:
+    """A checklist as raw HTML: real checkboxes, each with its label, and a reset button (see checklist.js).
+
+    `items` are offers (text and reason) or plain strings. Every text is HTML-escaped: Markdown is not
+    processed inside an HTML block.
+    """
+    rows = []
+    seen: set[str] = set()
+    for item in items:
+        text, note = (item.text, item.reason) if hasattr(item, "text") else (str(item), None)
+        key = item_key(text)
+        while key in seen:  # the same words twice in one list: each box still has its own id
+            key = item_key(text + key)
+        seen.add(key)
+        box_id = f"{list_name}-{key}"
+        why = Markup('<br><span class="workbook-why">{}</span>').format(note) if note else Markup("")
+        rows.append(Markup('<li><input type="checkbox" id="{0}" data-item="{1}">'
+                           '<label for="{0}"><span class="workbook-item">{2}</span>{3}</label></li>')
+                    .format(box_id, key, text, why))
+    return Markup('<div class="workbook-checklist" data-checklist="{}">\n<ul aria-label="{}">\n{}\n</ul>\n'
+                  '<button type="button" class="md-button workbook-checklist__reset" hidden>Clear the ticks in this list'
+                  '</button>\n</div>\n').format(list_key + "/" + list_name, label, Markup("\n").join(rows))
 
 
 def _front_matter(title: str) -> Markup:
@@ -154,7 +203,8 @@ def _href(from_page: str, target: str) -> Markup:
     return Markup(escape(quote(posixpath.relpath(target, page_folder))))
 
 
-def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workbook_pdf: str | None) -> list:
+def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workbook_pdf: str | None,
+                 calendar: str | None) -> list:
     """Render every page; return MkDocs' `nav`: docs paths, and {section title: [docs paths]} for groups.
 
     The order is the way a reader works through the workbook: home, the guide, their roles, their
@@ -180,14 +230,17 @@ def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workboo
         (docs / path).write_text(page.markdown, encoding="utf-8")  # the project's own words (trusted)
         guide.append(path)
     return [
-        write("index.md", "home.md", workbook.seeker.name, workbook_pdf=workbook_pdf),
+        # "Home": the browser's title adds the site's name ("Maya Lopez's workbook"); the H1 is the seeker's.
+        write("index.md", "home.md", "Home", workbook_pdf=workbook_pdf, calendar=calendar),
         {"Guide": guide},
         {"Your target roles": [write("roles/index.md", "roles.md", "Your target roles")] + [
-            write(f"roles/{_valid_id(plan.role.id)}.md", "role.md", plan.role.title, plan=plan)
+            write(f"roles/{_page(plan.role.id)}.md", "role.md", plan.role.title, plan=plan)
             for plan in workbook.roles]},
         {"Your contacts": [write("contacts/index.md", "contacts.md", "Your contacts")] + [
-            write(f"contacts/{_valid_id(plan.id)}.md", "contact.md", plan.contact.name, plan=plan,
-                  sheet=sheets.get(plan.id)) for plan in workbook.contacts]},
+            write(f"contacts/{_page(plan.id)}.md", "contact.md", plan.contact.name, plan=plan,
+                  sheet=sheets.get(plan.id),
+                  checklist=partial(_checklist, f"{_valid_id(workbook.client_id)}/{_valid_id(plan.id)}"))
+            for plan in workbook.contacts]},
         write("tracker.md", "tracker.md", "Tracker", chart=_tracker_chart(workbook)),
         {"Question and offer banks": [write("banks/questions.md", "questions.md", "Question bank"),
                                       write("banks/offers.md", "offers.md", "Offer bank")]},
@@ -195,24 +248,30 @@ def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workboo
 
 
 def _tracker_chart(workbook: Workbook) -> Markup:
-    """The tracker's bar chart: one bar per status, as inline SVG (no script, no external file)."""
+    """The tracker's bar chart: one row per status, its label and figure as page text, its bar as inline SVG.
+
+    Text stays at the body's size at any width (a scaled SVG would shrink its labels on a phone), the
+    bars stretch to the content width, and the caption states every figure in words.
+    """
     counts = workbook.tracker.by_status
     most = max((status.count for status in counts), default=0) or 1
-    row, label_width, bar_width = 28, 130, 300
-    height = row * len(counts) + 8
     total = sum(status.count for status in counts)
-    parts = [f'<svg class="workbook-chart" role="img" viewBox="0 0 {label_width + bar_width + 50} {height}">',
-             f"<title>{escape(f'Contacts by status, {total} in all')}</title>"]
-    for index, status in enumerate(counts):
-        y = 4 + index * row
-        width = round(bar_width * status.count / most)
-        parts.append(
-            f'<g class="workbook-chart__row workbook-chart__row--{_valid_id(status.status)}">'
-            f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end">{escape(status.label)}</text>'
-            f'<rect x="{label_width}" y="{y + 4}" width="{width}" height="{row - 10}" rx="3"></rect>'
-            f'<text x="{label_width + width + 6}" y="{y + 18}">{status.count}</text></g>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    noun = "contact" if total == 1 else "contacts"
+    summary = ", ".join(f"{status.count} {status.label.lower()}" for status in counts)
+    parts = [Markup('<figure class="workbook-chart">'),
+             Markup("<figcaption>{}</figcaption>").format(f"{total} {noun} by status: {summary}.")]
+    for status in counts:
+        width = round(100 * status.count / most, 1)
+        parts.append(Markup(
+            '<span class="workbook-chart__label" aria-hidden="true">{label}</span>'
+            '<svg class="workbook-chart__bar workbook-chart__bar--{id}" width="100%" height="18" viewBox="0 0 100 10"'
+            ' preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+            '<rect class="workbook-chart__track" width="100" height="10"></rect>'
+            '<rect width="{width}" height="10"></rect></svg>'
+            '<span class="workbook-chart__count" aria-hidden="true">{count}</span>').format(
+                label=status.label, id=_valid_id(status.status), width=width, count=status.count))
+    parts.append(Markup("</figure>"))
+    return Markup("").join(parts)
 
 
 # --- assets: stylesheet, coach's logo and colour -------------------------------------------------
@@ -220,8 +279,8 @@ def _tracker_chart(workbook: Workbook) -> Markup:
 def _write_assets(workbook: Workbook, docs: Path) -> None:
     assets = docs / ASSETS_FOLDER
     shutil.copytree(SITE_ASSETS, assets, dirs_exist_ok=True)
-    colour = workbook.coach.color if workbook.coach else None
-    (assets / "coach.css").write_text(_coach_stylesheet(colour), encoding="utf-8")
+    coach_colour = workbook.coach.color if workbook.coach else None
+    (assets / "coach.css").write_text(_coach_stylesheet(coach_colour, bool(workbook.coach_logo)), encoding="utf-8")
     if workbook.coach_logo:
         shutil.copyfile(workbook.coach_logo, assets / _logo_name(workbook.coach_logo))
 
@@ -233,56 +292,55 @@ def _logo_name(logo: Path) -> str:
     return "coach-logo" + suffix
 
 
-def _coach_stylesheet(colour: str | None) -> str:
-    """The coach's colour as mkdocs-material's custom properties (the "custom" palette); empty without one."""
-    template = _stylesheet_templates().get_template("coach.css")
-    if not colour:
-        return template.render(colours=None)
-    if not _HEX_COLOUR.match(colour):
-        raise InternalError(f"the loader should have refused this colour: {colour!r}")
-    rgb = _rgb(colour)
-    white, black = (255, 255, 255), (0, 0, 0)
-    light_text = _contrast(rgb, white) >= _contrast(rgb, black)
-    colours = {
-        "primary": _hex(rgb),
-        "light": _hex(_mix(rgb, white, 0.25)),
-        "dark": _hex(_mix(rgb, black, 0.2)),
-        "on_primary": "#ffffff" if light_text else "#000000de",
-        "on_primary_light": "#ffffffb3" if light_text else "#0000008a",
-        # Links must stay readable on a white page and on slate's dark one.
-        "link_light": _hex(rgb if _contrast(rgb, white) >= 3 else _mix(rgb, black, 0.45)),
-        "link_dark": _hex(rgb if _contrast(rgb, (30, 33, 41)) >= 3 else _mix(rgb, white, 0.45)),
+# The theme's own backgrounds, light (default) and dark (slate, with mkdocs-material's default hue).
+PAGE_LIGHT = colour.WHITE
+PAGE_DARK = (30, 33, 41)
+DEFAULT_COLOUR = "#4051b5"  # mkdocs-material's indigo, used when the coach gives no colour
+
+
+def site_colours(coach_colour: str | None, *, with_logo: bool = False) -> dict:
+    """Every colour the site derives from the coach's, chosen by computed contrast (WCAG 2).
+
+    The header keeps the coach's colour with black or white text on it. Links, buttons, chips and chart
+    bars use the nearest shade of it that reads at 4.5:1 on the page, light and dark; a logo gets a
+    white backdrop, ringed where white alone would not stand 3:1 off the header.
+    """
+    try:
+        primary = colour.parse(coach_colour or DEFAULT_COLOUR)
+    except ValueError:
+        raise InternalError(f"the loader should have refused this colour: {coach_colour!r}") from None
+    on_primary = colour.text_on(primary)
+
+    def scheme(page: colour.RGB) -> dict:
+        link = colour.readable(primary, page, colour.TEXT)
+        # Hover and focus: a step further from the page than the link, still readable.
+        towards = colour.BLACK if page == PAGE_LIGHT else colour.WHITE
+        accent = colour.readable(colour.mix(link, towards, 0.25), page, colour.TEXT)
+        return {"link": colour.to_hex(link), "on_link": colour.to_hex(colour.text_on(link)),
+                "accent": colour.to_hex(accent), "on_accent": colour.to_hex(colour.text_on(accent))}
+
+    # Logos are drawn for white paper, so a logo sits on white; where white is too close to the header
+    # colour to stand out (under 3:1), a ring in the header's text colour marks its edge instead.
+    ring = None
+    if with_logo and colour.contrast(primary, colour.WHITE) < colour.LARGE_OR_UI:
+        ring = colour.to_hex(on_primary)
+    return {
+        "primary": colour.to_hex(primary),
+        "primary_light": colour.to_hex(colour.mix(primary, colour.WHITE, 0.25)),
+        "primary_dark": colour.to_hex(colour.mix(primary, colour.BLACK, 0.2)),
+        "on_primary": colour.to_hex(on_primary),
+        "on_primary_light": "#ffffffb3" if on_primary == colour.WHITE else "#000000b3",
+        "light": scheme(PAGE_LIGHT),
+        "dark": scheme(PAGE_DARK),
+        "logo_backdrop": colour.to_hex(colour.WHITE) if with_logo else None,
+        "logo_ring": ring,
     }
-    return template.render(colours=colours)
 
 
-def _rgb(colour: str) -> tuple[int, int, int]:
-    digits = colour[1:]
-    if len(digits) == 3:
-        digits = "".join(digit * 2 for digit in digits)
-    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
-
-
-def _hex(rgb: tuple[int, int, int]) -> str:
-    return "#" + "".join(f"{channel:02x}" for channel in rgb)
-
-
-def _mix(rgb: tuple[int, int, int], other: tuple[int, int, int], amount: float) -> tuple[int, int, int]:
-    return tuple(round(a + (b - a) * amount) for a, b in zip(rgb, other))  # type: ignore[return-value]
-
-
-def _luminance(rgb: tuple[int, int, int]) -> float:
-    def linear(channel: int) -> float:
-        value = channel / 255
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (linear(channel) for channel in rgb)
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def _contrast(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
-    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
+def _coach_stylesheet(coach_colour: str | None, with_logo: bool) -> str:
+    """The site's colours as mkdocs-material's custom properties (the "custom" palette)."""
+    template = _stylesheet_templates().get_template("coach.css")
+    return template.render(colours=site_colours(coach_colour, with_logo=with_logo))
 
 
 # --- the client's mkdocs.yml --------------------------------------------------------------------
@@ -392,6 +450,16 @@ def _check_ids(workbook: Workbook) -> None:
         _valid_id(role.role.id)
     for plan in workbook.contacts:
         _valid_id(plan.id)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """`target` becomes the same file as `source`: a hard link where the file system allows, else a copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _output_path(path: str) -> str:

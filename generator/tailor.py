@@ -367,7 +367,12 @@ def _plan_role(role: TargetRole, contacts: list[Contact], banks: Banks) -> RoleP
         # Only questions that need nothing about a particular person make sense on the role's own page.
         if q.theme == "role-fit" and not (placeholders_in(q.text + q.why) & {"first_name", "company", "interest", "referrer"})
     )
-    return RolePlan(role, tuple(c.id for c in contacts if c.target_role == role.id), questions)
+    # A contact whose title is this role, or names one of its keywords, can tell the seeker about it even
+    # without `target_role:`; one who names another role explicitly is still listed, apart, as "may also".
+    phrases = [words for words in map(_meaningful, [role.title, *role.keywords]) if words]
+    may_also = tuple(c.id for c in contacts if c.target_role != role.id
+                     and any(words <= _meaningful(c.role) for words in phrases))
+    return RolePlan(role, tuple(c.id for c in contacts if c.target_role == role.id), questions, may_also)
 
 
 def _track(contacts: tuple[ContactPlan, ...], today: date) -> Tracker:

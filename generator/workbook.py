@@ -150,6 +150,9 @@ class RolePlan:
     role: TargetRole
     contact_ids: tuple[str, ...]  # contacts whose conversation informs this role
     questions: tuple[PlannedQuestion, ...]  # questions to ask about this role, filled in for it
+    # Contacts whose job title matches this role's title or keywords but whose target_role is not this
+    # role (an explicit target_role wins, so they are listed apart, as people who may also inform it).
+    may_also_inform: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -223,7 +223,16 @@ def test_the_home_page_is_the_seekers_with_counts_and_next_meetings(example):
     # Roles, each linked to its page.
     links = {a["href"] for a in page.all("a")}
     assert {"roles/career-advisor.html", "roles/employer-relations.html", "roles/learning-designer.html"} <= links
-    assert "../maya-lopez-workbook.pdf" in links
+    source = index.read_text(encoding="utf-8")
+    assert len(re.findall(r"<li><a href=\"roles/[a-z-]+\.html\">", source)) == 3  # one list item per role
+    assert "more by job title" not in page.text  # every contact here names their role
+    # The site's own copy of the PDF (the same file, hard-linked where it can be), so site/ stands alone.
+    assert "downloads/maya-lopez-workbook.pdf" in links
+    copy = index.parent / "downloads" / "maya-lopez-workbook.pdf"
+    assert copy.read_bytes() == (client_dir / "maya-lopez-workbook.pdf").read_bytes()
+    assert "Add to your calendar" not in page.text  # no calendar file was there to copy
+    # The browser's title names the workbook once.
+    assert "<title>Home - Maya Lopez&#39;s workbook</title>" in index.read_text(encoding="utf-8")
 
 
 def test_a_contact_page_has_who_the_meeting_the_plan_with_reasons_offers_and_notes(example):
@@ -247,18 +256,22 @@ def test_a_contact_page_has_who_the_meeting_the_plan_with_reasons_offers_and_not
         assert f"{question.text} {question.minutes} min" in text
         assert question.reason in text
     assert "How did the peer-advising pilot go? 3 min your question" in text
-    # The offer checklist as a task list: one checkbox per offer.
-    boxes = [i for i in page.all("input") if i.get("type") == "checkbox" and "disabled" in i]  # not the theme's toggles
-    assert len(boxes) == len(plan.offers) > 0
-    assert path.read_text(encoding="utf-8").count('<li class="task-list-item">') == len(plan.offers)
+    # The offer checklist and the after-meeting one: a tickable box per item, each with its own label.
+    boxes = [i for i in page.all("input") if i.get("type") == "checkbox" and i.get("data-item")]
+    assert len(boxes) == len(plan.offers) + 4 and not any("disabled" in box for box in boxes)
+    labels = {label.get("for") for label in page.all("label")}
+    assert all(box["id"] in labels for box in boxes) and len({box["id"] for box in boxes}) == len(boxes)
+    lists = [div["data-checklist"] for div in page.all("div") if div.get("data-checklist")]
+    assert lists == ["maya-lopez/jordan-smith/offers", "maya-lopez/jordan-smith/after"]
     for offer in plan.offers:
         assert offer.text in text
     # Notes: Markdown rendered (bold), as the user wrote them.
     assert "Their office runs LinkedIn Lab every term." in text
     assert "<strong>LinkedIn Lab</strong>" in path.read_text(encoding="utf-8")
-    # The printable sheet, linked relative to the built page.
-    assert "../../sheets/jordan-smith.pdf" in anchors
-    assert (path.parent / "../../sheets/jordan-smith.pdf").resolve() == (client_dir / "sheets" / "jordan-smith.pdf").resolve()
+    # The printable sheet: the site's own copy, linked relative to the built page.
+    assert "../downloads/sheets/jordan-smith.pdf" in anchors
+    assert (path.parent / "../downloads/sheets/jordan-smith.pdf").resolve().read_bytes() == \
+        (client_dir / "sheets" / "jordan-smith.pdf").read_bytes()
 
 
 SMALL = """\
@@ -292,6 +305,48 @@ def test_a_contact_referred_by_free_text_shows_it_without_a_link(tmp_path):
     assert "No meeting set yet" in page.text and "No notes yet" in page.text
 
 
+def test_a_contact_whose_title_is_the_role_is_listed_under_it_as_may_also_inform(tmp_path):
+    render_site(small_workbook(tmp_path), tmp_path / "client")
+    site = tmp_path / "client" / "site"
+    role = Page(site / "roles" / "data-analyst.html")
+    assert "Nobody on your list informs this role yet" not in role.text
+    assert "may tell you about it: their job title matches the role" in role.text
+    assert "Ben Ode, Data Analyst" in role.text and "../contacts/ben-ode.html" in {a["href"] for a in role.all("a")}
+    assert "Ana Ruiz" not in role.text  # "Analyst" alone is not the role's title
+    assert "Data Analyst · 0 contacts, 1 more by job title" in Page(site / "index.html").text
+    assert "May also tell you about it, by their job title: Ben Ode." in Page(site / "roles" / "index.html").text
+
+
+def test_files_avoid_names_windows_reserves_and_notes_keep_line_breaks(tmp_path):
+    text = SMALL + """\
+  - name: Con
+    role: Analyst
+    relationship: cold
+    notes: |
+      First line
+      second line
+"""
+    workbook = small_workbook(tmp_path, text)
+    client = tmp_path / "client"
+    (client / "sheets").mkdir(parents=True)
+    (client / "sheets" / "con.pdf").write_bytes(b"%PDF-1.7\n")
+    (client / f"{workbook.client_id}.ics").write_text("BEGIN:VCALENDAR\nEND:VCALENDAR\n", encoding="utf-8")
+    render_site(workbook, client, sheets={"con": "sheets/con.pdf"})
+    site = client / "site"
+    names = {path.stem.lower() for path in site.rglob("*")}
+    assert not names & {"con", "prn", "aux", "nul", "com1", "lpt1"}
+    page = Page(site / "contacts" / "con_.html")
+    assert page.text.startswith("Con")
+    assert "../downloads/sheets/con_.pdf" in {a["href"] for a in page.all("a")}
+    assert "con_.html" in {a["href"] for a in Page(site / "contacts" / "index.html").all("a")}
+    assert "First line<br>\nsecond line" in page.path.read_text(encoding="utf-8")
+    # A calendar file in the client folder is carried into the site and offered on the home page.
+    home = Page(site / "index.html")
+    assert "Add to your calendar" in home.text
+    assert f"downloads/{workbook.client_id}.ics" in {a["href"] for a in home.all("a")}
+    assert (site / "downloads" / f"{workbook.client_id}.ics").is_file()
+
+
 def test_role_pages_show_why_companies_contacts_and_questions(example):
     workbook, client_dir, _ = example
     role = workbook.role("career-advisor")
@@ -306,14 +361,16 @@ def test_role_pages_show_why_companies_contacts_and_questions(example):
         assert question.text in page.text
 
 
-def test_the_tracker_lists_everyone_by_status_with_an_svg_chart(example):
+def test_the_tracker_lists_everyone_by_status_with_a_chart_that_states_its_figures(example):
     workbook, client_dir, _ = example
     path = client_dir / "site" / "tracker.html"
     page = Page(path)
     source = path.read_text(encoding="utf-8")
-    chart = re.search(r"<svg class=\"workbook-chart\".*?</svg>", source, re.S)
-    assert chart, "the chart is inline SVG"
-    assert len(re.findall(r"<rect ", chart.group())) == 8
+    chart = re.search(r"<figure class=\"workbook-chart\">.*?</figure>", source, re.S)
+    assert chart, "the chart is a figure of inline SVG bars"
+    bars = re.findall(r"<svg [^>]*>", chart.group())
+    assert len(bars) == 8 and all('width="100%"' in bar and "viewBox=" in bar for bar in bars)
+    assert "10 contacts by status: 1 to contact, 1 requested, 2 scheduled, 2 met" in page.text
     for plan in workbook.contacts:
         assert plan.contact.name in page.text
     # Each status has its own section, which the home page's counts link to.
