@@ -32,7 +32,11 @@ def in_sentence(text: str) -> str:
     """`text` as it should read mid-sentence: a heading-style first capital lowered, nothing else."""
     words = text.split(" ")
     first = words[0]
-    if not _PLAIN_CAPITAL.match(first):
+    if first in ("A", "An", "The") and len(words) > 1:
+        first_is_plain = True  # an article: "A trainer for …"
+    else:
+        first_is_plain = bool(_PLAIN_CAPITAL.match(first))
+    if not first_is_plain:
         return text  # "AI tutoring", "LinkedIn profiles", "eLearning", "3D printing": as written
     rest = [word for word in words[1:] if word]
     if rest:

@@ -182,15 +182,7 @@ def _plan_contact(contact: Contact, profile: Profile, roles: dict[str, TargetRol
     minutes = contact.meeting.minutes if contact.meeting and contact.meeting.minutes else profile.settings.meeting_minutes
     referrer_id = referrers.get(contact.id)
     referrer_text = next((c.name for c in profile.contacts if c.id == referrer_id), contact.referred_by)
-    values = {
-        "first_name": contact.first_name,
-        "company": contact.company,
-        "industry": in_sentence(named_role.industry) if named_role and named_role.industry else None,
-        "target_role": role_phrase(named_role.title) if named_role else None,
-        "interest": in_sentence(contact.interests[0]) if contact.interests else None,
-        "need": need_phrase(contact.needs[0]) if contact.needs else None,
-        "referrer": referrer_text,
-    }
+    values = placeholder_values(contact, named_role, referrer_text)
     last_time = _last_time(contact) if meeting_kind == "follow-up" else None
     lead = _Leads(contact, kind, values, last_time)
     questions = _question_plan(contact, kind, meeting_kind, minutes, values, banks, lead)
@@ -214,6 +206,28 @@ def _plan_contact(contact: Contact, profile: Profile, roles: dict[str, TargetRol
         last_time=last_time,
         thank_you_by=meeting.starts.date() + timedelta(days=1) if meeting else None,
     )
+
+
+def placeholder_values(contact: Contact, role: TargetRole | None, referrer: str | None) -> dict[str, str | None]:
+    """What each question placeholder reads as for this contact, as it reads mid-sentence."""
+    return {
+        "first_name": contact.first_name,
+        "company": contact.company,
+        "industry": in_sentence(role.industry) if role and role.industry else None,
+        "target_role": role_phrase(role.title) if role else None,
+        "interest": in_sentence(contact.interests[0]) if contact.interests else None,
+        "need": need_phrase(contact.needs[0]) if contact.needs else None,
+        "referrer": referrer,
+    }
+
+
+def offer_values(trigger: str, value: str | None = None, strength: str | None = None) -> dict[str, str]:
+    """The trigger's own placeholders for an offer ({need}, {interest}, {hobby}, {strength}), mid-sentence."""
+    values = {"need": need_phrase(value)} if trigger in ("need", "strength-match") and value else \
+        {trigger: in_sentence(value)} if trigger in ("interest", "hobby") and value else {}
+    if strength:
+        values["strength"] = in_sentence(strength)
+    return values
 
 
 def role_phrase(title: str) -> str:
@@ -332,17 +346,17 @@ def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
         chosen.append(_Choice(None, (index, text), estimate, OWN_QUESTION_MINUTES))
         return True
 
-    # 1. The core: one question per core stage, the most personal of those that can carry it.
+    # 1. The seeker's own first question, always; the others come after what the profile says about the person.
+    own = list(enumerate(contact.questions, start=1))
+    if own:
+        take_own(*own.pop(0))
+    # 2. The core: one question per core stage, the most personal of those that can carry it.
     for stage in core_stages(minutes, meeting_kind, len(contact.questions)):
         in_stage = [q for q in candidates if q.stage == stage]
         carriers = [q for q in in_stage if q.core] or [q for q in in_stage if q.priority == 1] or in_stage
         for question in sorted(carriers, key=rank):
             if take(question):
                 break
-    # 2. The seeker's own first question, always; the others after what the profile says about the person.
-    own = list(enumerate(contact.questions, start=1))
-    if own:
-        take_own(*own.pop(0))
     # 3. What the seeker knows wins: each fact not yet used gets the best question that uses it.
     for fact in PERSONAL_PLACEHOLDERS:
         if fact in known and fact not in used_facts:
@@ -532,20 +546,19 @@ def _offers(contact: Contact, strengths: list[str], kind: str, meeting_kind: str
     matched_strengths = set()
     for turn, need in enumerate(contact.needs):
         strength = strength_for(need, strengths)
-        phrase = need_phrase(need)
         if strength and "strength-match" in by_trigger:
             matched_strengths.add(strength)
-            add("strength-match", turn, {"need": phrase, "strength": in_sentence(strength)})
+            add("strength-match", turn, offer_values("strength-match", need, strength))
         else:
-            add("need", turn, {"need": phrase})
+            add("need", turn, offer_values("need", need))
     for turn, interest in enumerate(contact.interests):
-        add("interest", turn, {"interest": in_sentence(interest)})
+        add("interest", turn, offer_values("interest", interest))
     for turn, hobby in enumerate(contact.hobbies):
-        add("hobby", turn, {"hobby": in_sentence(hobby)})
+        add("hobby", turn, offer_values("hobby", hobby))
     if strengths and not matched_strengths:
         interest_words = set().union(*map(_meaningful, contact.interests + [contact.role]))
         strength = max(strengths, key=lambda s: (len(_meaningful(s) & interest_words), -strengths.index(s)))
-        add("strength", 0, {"strength": in_sentence(strength)}, "")
+        add("strength", 0, offer_values("strength", strength=strength), "")
     # Favours that suit everyone fill the rest: the most specifically tailored first.
     general = sorted(by_trigger.get("always", []), key=lambda o: -_specificity(o.applies))
     for offer in general:
