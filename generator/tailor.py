@@ -53,7 +53,7 @@ from generator.workbook import (
 CONTACT_KINDS = get_args(ContactKind)
 OWN_QUESTION_MINUTES = 3
 FOLLOW_UP_STATUSES = {"met", "thanked", "following-up"}
-MAX_OFFERS = 8
+MAX_OFFERS = 6  # a sheet's checklist: a few concrete offers, the most personal first
 # Honest time: the planned questions take at most this share of the meeting. The rest is the
 # opening (thanks, your introduction, why this person), the follow-up probes no plan lists, and the close.
 PLANNED_SHARE = 0.75
@@ -281,6 +281,13 @@ def question_count_bounds(minutes: int) -> tuple[int, int]:
     return COUNT_BOUNDS[-1][1:]
 
 
+def planned_count(minutes: int) -> int:
+    """How many questions a plan aims at: the most that fit, and from 45 minutes the middle of the range
+    (more time buys depth before breadth, and a 90-minute plan still fits one printed page)."""
+    low, high = question_count_bounds(minutes)
+    return high if minutes < 45 else low + (high - low + 1) // 2
+
+
 def core_stages(minutes: int, meeting_kind: str, own_questions: int = 0) -> tuple[str, ...]:
     """The stages whose core question a plan always has (a first meeting of 20 minutes or more: all five).
 
@@ -288,7 +295,7 @@ def core_stages(minutes: int, meeting_kind: str, own_questions: int = 0) -> tupl
     which is always planned), the parts at the end of CORE_KEEP_ORDER give way first.
     """
     wanted = CORE_FOLLOW_UP if meeting_kind == "follow-up" else CORE_FIRST if minutes >= 20 else CORE_SHORT
-    room = question_count_bounds(minutes)[1] - min(own_questions, 1)
+    room = planned_count(minutes) - min(own_questions, 1)
     kept = [stage for stage in CORE_KEEP_ORDER if stage in wanted][:max(room, 1)]
     return tuple(stage for stage in wanted if stage in kept)
 
@@ -318,7 +325,7 @@ def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
         return placeholders_in(question.text) & known
 
     budget = question_budget(minutes)
-    _, most = question_count_bounds(minutes)
+    most = planned_count(minutes)
     chosen: list[_Choice] = []
     used_facts: set[str] = set()
     themes: set[str] = set()
