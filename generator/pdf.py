@@ -57,6 +57,8 @@ PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
 # A sheet for a meeting up to this long must fit one page; longer ones may continue onto a second.
 ONE_PAGE_MINUTES = 90
+# The fewest offers a sheet's checklist shows when the page is tight (the workbook and site show them all).
+MIN_SHEET_OFFERS = 3
 
 # WeasyPrint options shared by every document. Forms: tick boxes and answer spaces are real PDF
 # form fields, so a sheet (and the workbook's checklists) can be filled in on a tablet too.
@@ -100,6 +102,7 @@ SHEET_DENSITIES = (
     SheetDensity(2, 9.5, 1.3, False, 1.8, 3.0, 6.5, 0.5, 2, 4, False),
     SheetDensity(3, 9.0, 1.25, True, 1.4, 2.2, 5.8, 0.4, 2, 3, True),
     SheetDensity(4, 9.0, 1.15, True, 0.8, 1.4, 5.2, 0.0, 2, 2, True),
+    SheetDensity(5, 9.0, 1.1, True, 0.4, 0.8, 5.0, 0.0, 2, 2, True),
 )
 
 
@@ -144,19 +147,31 @@ class PdfRenderer:
 
         A meeting up to ONE_PAGE_MINUTES long gets one page, a longer one up to two. The sheet is
         set at the roomiest density estimated to fit, then tightened while it does not really fit
-        (too many pages, or the sidebar running off the page). When even the tightest level cannot
-        hold the sidebar beside the questions (very long offers), the sidebar goes below them.
+        (too many pages, or the sidebar running off the page). Where the offer checklist is what
+        does not fit, its last ideas (the general favours; the most personal come first) are left
+        to the workbook, never fewer than MIN_SHEET_OFFERS. When even the tightest level cannot hold
+        the sidebar beside the questions, the sidebar goes below them.
         """
         pages_allowed = 1 if contact_plan.minutes <= ONE_PAGE_MINUTES else 2
         paper = workbook.settings.paper
-        estimates = [_sheet_fit(contact_plan, density, paper) for density in SHEET_DENSITIES]
+        total = len(contact_plan.offers)
+        least = min(MIN_SHEET_OFFERS, total)
+
+        def offers_that_fit(density: SheetDensity) -> int:
+            return next((shown for shown in range(total, least - 1, -1)
+                         if _sheet_fit(contact_plan, density, paper, shown)[1]), least)
+
+        estimates = [_sheet_fit(contact_plan, density, paper, offers_that_fit(density)) for density in SHEET_DENSITIES]
         start = next((level for level, (pages, beside) in enumerate(estimates) if pages <= pages_allowed and beside),
                      next((level for level, (pages, _) in enumerate(estimates) if pages <= pages_allowed),
                           len(SHEET_DENSITIES) - 1))
-        attempts = [(density, False) for density in SHEET_DENSITIES[start:]]
-        attempts += [(density, True) for density in SHEET_DENSITIES if density.compact]
-        for density, stacked in attempts:
-            html = self.sheet_html(workbook, contact_plan, density, stacked=stacked)
+        attempts = []
+        for density in SHEET_DENSITIES[start:]:
+            shown = offers_that_fit(density)
+            attempts += [(density, False, count) for count in range(shown, max(least, shown - 2) - 1, -1)]
+        attempts += [(density, True, total) for density in SHEET_DENSITIES if density.compact]
+        for density, stacked, shown in attempts:
+            html = self.sheet_html(workbook, contact_plan, density, stacked=stacked, offers=shown)
             document = self._document(html, self.stylesheet("question-sheet", workbook, density), workbook)
             if len(document.pages) <= pages_allowed and (stacked or _sidebar_on_page(document, density)):
                 break
@@ -184,10 +199,13 @@ class PdfRenderer:
         return self.env.get_template("workbook.html").render(self._context(workbook))
 
     def sheet_html(self, workbook: Workbook, contact_plan: ContactPlan, density: SheetDensity | None = None,
-                   *, stacked: bool = False) -> str:
+                   *, stacked: bool = False, offers: int | None = None) -> str:
+        """The sheet's markup; `offers`: how many of the plan's offers the checklist shows (default: all)."""
         density = density or SHEET_DENSITIES[0]
+        shown = contact_plan.offers if offers is None else contact_plan.offers[:offers]
         return self.env.get_template("question-sheet.html").render(
-            self._context(workbook), plan=contact_plan, density=density, stacked=stacked)
+            self._context(workbook), plan=contact_plan, density=density, stacked=stacked,
+            offers=shown, offers_left=len(contact_plan.offers) - len(shown))
 
     def stylesheet(self, kind: str, workbook: Workbook, density: SheetDensity | None = None) -> CSS:
         """The compiled CSS for a document: "workbook" or "question-sheet" (at a density).
@@ -354,11 +372,11 @@ PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
 PAGE_MARGINS_MM = {False: (12.0, 14.0, 12.0), True: (8.0, 11.0, 10.0)}  # top, bottom, each side; by compactness
 HEADER_MM = {False: 36.0, True: 27.5}  # the contact's name, role and meeting box, with the rule under them
 QUESTIONS_TITLE_MM = 6.0  # not shown when compact
-SIDEBAR_MM = {False: 67.0, True: 60.0}  # the sidebar and the gap before it
-SIDEBAR_TEXT_MM = {False: 62.0 - 6.0 - 5.4, True: 56.0 - 5.0 - 5.4}  # a checklist line: less padding and tick box
+SIDEBAR_MM = {False: 67.0, True: 57.0}  # the sidebar and the gap before it
+SIDEBAR_TEXT_MM = {False: 62.0 - 6.0 - 5.4, True: 53.0 - 5.0 - 5.4}  # a checklist line: less padding and tick box
 SIDEBAR_FIXED_MM = 53.0  # the offers box's title and padding, the after-meeting box without its three ruled fields
 BEFORE_FIXED_MM = 8.5  # the "Before you go in" box's title, padding, border and margin
-BEFORE_LABEL_MM = 22.0
+BEFORE_LABEL_MM = 24.0
 DIGIT_EM = 0.636  # width of a digit in DejaVu Sans; the question number takes three
 CHAR_EM = {False: 0.52, True: 0.47}  # an average character of English text in DejaVu Sans, regular and condensed
 
@@ -377,7 +395,7 @@ def _lines(text: str, chars_per_line: float) -> int:
     return max(1, math.ceil(len(text) / (chars_per_line * 0.92)))
 
 
-def _sheet_fit(contact_plan: ContactPlan, density: SheetDensity, paper: str) -> tuple[int, bool]:
+def _sheet_fit(contact_plan: ContactPlan, density: SheetDensity, paper: str, offers: int | None = None) -> tuple[int, bool]:
     """Estimated (pages the questions take, whether the sidebar fits beside them) at this density."""
     width, height = PAPER_MM[paper]
     top, bottom, side = PAGE_MARGINS_MM[density.compact]
@@ -403,7 +421,7 @@ def _sheet_fit(contact_plan: ContactPlan, density: SheetDensity, paper: str) -> 
     checklist_line = 9 * MM_PER_PT * 1.28
     side_chars = SIDEBAR_TEXT_MM[density.compact] / (CHAR_EM[density.condensed] * 9 * MM_PER_PT)
     sidebar = SIDEBAR_FIXED_MM + 6 * density.rule_mm + sum(
-        _lines(offer.text, side_chars) * checklist_line + 1.3 for offer in contact_plan.offers)
+        _lines(offer.text, side_chars) * checklist_line + 1.3 for offer in contact_plan.offers[:offers])
     return pages, HEADER_MM[density.compact] + before + sidebar <= page_height
 
 
