@@ -467,7 +467,7 @@ def _notes_xhtml(text: str | None) -> Markup:
 
 # Past this many characters, the notes on a question sheet's "Before you go in" box are cut (with "…"):
 # the box is a reminder, the site and the workbook have them in full.
-SHEET_NOTES_CHARS = 260
+SHEET_NOTES_CHARS = 180
 
 
 def _notes_inline(text: str | None) -> str:

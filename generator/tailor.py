@@ -201,7 +201,8 @@ def _plan_contact(contact: Contact, profile: Profile, roles: dict[str, TargetRol
         minutes=minutes,
         question_plan=questions,
         offers=offers,
-        why_them=" ".join(part for part in (lead.kind_sentence(), lead.relationship_sentence(with_how=False)) if part),
+        why_them=" ".join(part for part in (lead.kind_sentence(with_role=False), lead.relationship_sentence(with_how=False))
+                          if part),
         known=_known(contact),
         last_time=last_time,
         thank_you_by=meeting.starts.date() + timedelta(days=1) if meeting else None,
@@ -282,10 +283,11 @@ def question_count_bounds(minutes: int) -> tuple[int, int]:
 
 
 def planned_count(minutes: int) -> int:
-    """How many questions a plan aims at: the most that fit, and from 45 minutes a third of the way up the
-    range (45: 8, 60: 10, 90: 11): more time buys depth before breadth, and the page stays one page."""
+    """How many questions a plan aims at: under 45 minutes the most that fit the time; from 45 minutes
+    the low end of the range (45: 8, 60: 9, 90: 10): more time buys depth before breadth, and the
+    sheet stays one page with room to write."""
     low, high = question_count_bounds(minutes)
-    return high if minutes < 45 else low + (high - low) // 3
+    return high if minutes < 45 else low + 1 if minutes < 60 else low
 
 
 def core_stages(minutes: int, meeting_kind: str, own_questions: int = 0) -> tuple[str, ...]:
@@ -390,8 +392,8 @@ def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
     while progress and len(chosen) < most:
         progress = False
         # From 30 minutes an opener comes first (a stranger is thanked and told why you chose them).
-        # Advice gets two turns a round: it is what the seeker came for.
-        for stage in ("warm-up", "story", "trends", "advice", "advice", "referral", "reciprocity"):
+        # Advice goes first and gets two turns a round: it is what the seeker came for.
+        for stage in ("warm-up", "advice", "story", "trends", "advice", "referral", "reciprocity"):
             if stage in limits and sum(c.stage == stage for c in chosen) >= limits[stage]:
                 continue
             queue = sorted((q for q in candidates if q.stage == stage and not any(c.question is q for c in chosen)),
@@ -467,17 +469,21 @@ class _Leads:
         self.values = values
         self.last_time = last_time
 
-    def kind_sentence(self) -> str:
+    def kind_sentence(self, with_role: bool = True) -> str:
+        """E.g. "As Director of Career Services at Portland State University, Jordan leads people in the
+        Career Advisor role." (without the role, for the sheet, whose header already shows it)."""
         contact, first = self.contact, self.contact.first_name
-        where = f"As {contact.role}" + (f" at {contact.company}" if contact.company else "")
         target = self.values.get("target_role") or (f"people in {self.values['industry']}" if self.values.get("industry") else None)
-        if self.kind == "senior":
-            return f"{where}, {first} leads people in {target}." if target else f"{where}, {first} leads a team in the field."
-        if self.kind == "peer":
-            return f"{where}, {first} does the work you want to do."
-        if self.kind == "recruiter":
-            return f"{where}, {first} sees who gets hired and why."
-        return f"{where}, {first} works alongside people in {target}." if target else f"{where}, {first} works near the field."
+        clause = {
+            "senior": f"leads people in {target}" if target else "leads a team in the field",
+            "peer": "does the work you want to do",
+            "recruiter": "sees who gets hired and why",
+            "adjacent": f"works alongside people in {target}" if target else "works near the field",
+        }[self.kind]
+        if not with_role:
+            return f"{first} {clause}."
+        where = f"As {contact.role}" + (f" at {contact.company}" if contact.company else "")
+        return f"{where}, {first} {clause}."
 
     def relationship_sentence(self, with_how: bool = True) -> str:
         contact, first = self.contact, self.contact.first_name

@@ -124,7 +124,7 @@ def test_every_core_question_is_planned_for_someone_and_every_question_suits_som
             suitable |= reached
     banks = builtin_banks()
     assert not {q.id for q in banks.questions if q.priority == 1} - reached
-    assert len(reached) >= 0.65 * len(banks.questions)
+    assert len(reached) >= 0.55 * len(banks.questions)  # the rest is reserve, on the site's bank page
 
 
 def test_output_is_deterministic():
