@@ -167,8 +167,10 @@ class PdfRenderer:
                           len(SHEET_DENSITIES) - 1))
         attempts = []
         for density in SHEET_DENSITIES[start:]:
+            # Every offer first (the estimate errs on the safe side), then as many as the estimate says fit, and fewer.
             shown = offers_that_fit(density)
-            attempts += [(density, False, count) for count in range(shown, max(least, shown - 2) - 1, -1)]
+            counts = dict.fromkeys([total, *range(shown, max(least, shown - 2) - 1, -1)])
+            attempts += [(density, False, count) for count in counts]
         attempts += [(density, True, total) for density in SHEET_DENSITIES if density.compact]
         for density, stacked, shown in attempts:
             html = self.sheet_html(workbook, contact_plan, density, stacked=stacked, offers=shown)
