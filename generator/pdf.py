@@ -474,7 +474,8 @@ SHEET_NOTES_CHARS = 180
 
 def _notes_inline(text: str | None) -> str:
     """A user's Markdown notes as one short line of plain text (escaped by the template like any text)."""
-    plain = html.unescape(re.sub(r"<[^>]+>", " ", str(notes_to_html(text))))
+    rendered = re.sub(r"</?(?:p|li|ul|ol|br|hr|h[1-6]|div|blockquote|pre|tr|td|th)\b[^>]*>", " ", str(notes_to_html(text)))
+    plain = html.unescape(re.sub(r"<[^>]+>", "", rendered))  # inline tags (strong, em, a) leave their text as it was
     plain = " ".join(plain.split())
     return plain if len(plain) <= SHEET_NOTES_CHARS else plain[:SHEET_NOTES_CHARS].rsplit(" ", 1)[0] + " …"
 
