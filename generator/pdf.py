@@ -47,7 +47,7 @@ from weasyprint.text.fonts import FontConfiguration
 from generator.fetcher import PROJECT_ASSETS, AssetFetcher
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import TEMPLATES
-from generator.workbook import STAGE_TITLES, ContactPlan, GuidePage, Workbook
+from generator.workbook import FORMAT_LABELS, STAGE_TITLES, ContactPlan, GuidePage, Workbook
 
 LOGGER = logging.getLogger("workbook.pdf")
 
@@ -130,6 +130,7 @@ class PdfRenderer:
         self.env.filters["guide"] = _guide_html
         self.env.filters["long_date"] = _long_date
         self.env.globals["STAGE_TITLES"] = STAGE_TITLES
+        self.env.globals["FORMAT_LABELS"] = FORMAT_LABELS
         # A web address the user gave becomes a link only where a note's link would (no loopback, no file:).
         self.env.tests["safe_link"] = is_safe_link
         self._stylesheets: dict[tuple, CSS] = {}
