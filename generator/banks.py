@@ -49,8 +49,11 @@ ALWAYS_KEPT_STAGES = ("referral", "reciprocity")
 
 # Placeholders a text may use. Those with a fallback (in the bank's `placeholders:`) never leave a hole;
 # the others must be listed in the question's `needs:` so it is only used when the value exists.
-QUESTION_PLACEHOLDERS = {"first_name", "company", "industry", "target_role", "interest", "referrer"}
-NEEDABLE = Literal["interest", "referrer", "company", "industry"]
+QUESTION_PLACEHOLDERS = {"first_name", "company", "industry", "target_role", "interest", "need", "referrer"}
+NEEDABLE = Literal["interest", "need", "referrer", "company", "industry"]
+# What a question can know about the person in front of you. A question that uses one of these (and
+# the contact has it) is *tailored*: it is chosen ahead of an untailored question of the same stage.
+PERSONAL_PLACEHOLDERS = ("interest", "need", "company", "referrer")
 FALLBACK_PLACEHOLDERS = ("company", "industry", "target_role")
 OFFER_PLACEHOLDERS: dict[str, set[str]] = {
     "interest": {"interest"}, "hobby": {"hobby"}, "need": {"need"},
@@ -87,6 +90,7 @@ class Question(Model):
     tiara: Tiara | None = None
     minutes: Annotated[int, Field(ge=1, le=10)]
     priority: Annotated[int, Field(ge=1, le=3)] = 2
+    core: bool = Field(False, description="Can carry a stage of the core: story, trend, in-my-shoes advice, referral, reciprocity.")
     text: Text
     why: Text
     applies: Applies = Field(default_factory=Applies)

@@ -24,6 +24,7 @@ from generator.load import LoadedProfile
 from generator.paths import BASE_MKDOCS, CONTENT, TEMPLATES
 
 CODE = Path(__file__).resolve().parent  # a change to workbook itself changes the output too
+from generator.plan_data import PLAN_FILE, write_plan
 from generator.tailor import tailor
 from generator.workbook import Workbook
 
@@ -108,6 +109,7 @@ def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None
     staging.mkdir(parents=True)
     try:
         (pdf or PdfRenderer()).render_all(workbook, staging)
+        write_plan(workbook, staging / PLAN_FILE)  # the plan as data (FORMAT.md), beside the sheets it matches
         # The paths FORMAT.md promises, named here rather than looked up by id (a contact may be called "workbook").
         workbook_pdf = f"{workbook.client_id}-workbook.pdf"
         sheets = {plan.id: f"sheets/{plan.id}.pdf" for plan in workbook.contacts}

@@ -8,10 +8,22 @@ was left as the starter file wrote it.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
+
+import yaml
 
 from generator.errors import Problem
 from generator.models import Profile, status_from_history
-from generator.source import Source
+from generator.paths import STARTER
+from generator.source import Source, shorten
+
+# Keys whose value in the starter is a placeholder for the user's own words (not a choice such as
+# `relationship: friend` or `paper: letter`, which may well be meant).
+_FREE_TEXT_KEYS = {
+    "name", "headline", "strengths", "pitch", "title", "industry", "why", "companies", "keywords", "role",
+    "company", "how_we_met", "interests", "hobbies", "needs", "questions", "referred_by", "notes", "place",
+    "location",
+}
 
 # A status written beside a history is consistent with what the latest event implies when it is that
 # status, or a later step the history need not record.
@@ -25,8 +37,49 @@ _CONSISTENT = {
 }
 
 
-def profile_warnings(source: Source, profile: Profile, today: date) -> list[Problem]:
+@lru_cache(maxsize=1)
+def starter_values() -> frozenset[str]:
+    """The placeholder texts of data/starter.yaml (what `workbook new` writes)."""
+    found: set[str] = set()
+
+    def walk(node, key: str | None) -> None:
+        if isinstance(node, dict):
+            for child_key, value in node.items():
+                walk(value, str(child_key))
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, key)
+        elif isinstance(node, str) and key in _FREE_TEXT_KEYS:
+            found.add(node.strip())
+
+    walk(yaml.safe_load(STARTER.read_text(encoding="utf-8")), None)
+    return frozenset(found)
+
+
+def _starter_warnings(source: Source) -> list[Problem]:
+    """Every value still exactly as the starter wrote it, where the starter's value was a placeholder."""
+    placeholders = starter_values()
     warnings: list[Problem] = []
+
+    def walk(node, path: tuple, key: str | None) -> None:
+        if isinstance(node, dict):
+            for child_key, value in node.items():
+                walk(value, path + (child_key,), str(child_key))
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, path + (index,), key)
+        elif isinstance(node, str) and key in _FREE_TEXT_KEYS and node.strip() in placeholders:
+            problem = source.problem(path, f"still the starter's placeholder '{shorten(node.strip())}'; "
+                                           "write your own (or delete the line if it is optional)")
+            warnings.append(Problem(problem.file, problem.line, problem.column, problem.path, problem.message,
+                                    warning=True))
+
+    walk(source.data, (), None)
+    return warnings
+
+
+def profile_warnings(source: Source, profile: Profile, today: date) -> list[Problem]:
+    warnings: list[Problem] = _starter_warnings(source)
     for index, contact in enumerate(profile.contacts):
         here = ("contacts", index)
         status_at = here + ("status",) if contact.status_given else here

@@ -26,6 +26,7 @@ machine), its form fields and its embedded fonts; see benchmarks/bench_pdf.py.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import logging
 import math
@@ -46,7 +47,7 @@ from weasyprint.text.fonts import FontConfiguration
 from generator.fetcher import PROJECT_ASSETS, AssetFetcher
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import TEMPLATES
-from generator.workbook import STAGE_TITLES, ContactPlan, GuidePage, Workbook
+from generator.workbook import FORMAT_LABELS, STAGE_TITLES, ContactPlan, GuidePage, Workbook
 
 LOGGER = logging.getLogger("workbook.pdf")
 
@@ -55,7 +56,9 @@ DEFAULT_ACCENT = "#2f5d8a"
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
 # A sheet for a meeting up to this long must fit one page; longer ones may continue onto a second.
-ONE_PAGE_MINUTES = 45
+ONE_PAGE_MINUTES = 90
+# The fewest offers a sheet's checklist shows when the page is tight (the workbook and site show them all).
+MIN_SHEET_OFFERS = 3
 
 # WeasyPrint options shared by every document. Forms: tick boxes and answer spaces are real PDF
 # form fields, so a sheet (and the workbook's checklists) can be filled in on a tablet too.
@@ -91,13 +94,15 @@ class SheetDensity:
         return max(self.min_lines, min(self.max_lines, round(minutes * self.lines_per_minute)))
 
 
-# From "room to write" to "everything on one page": roughly 6, 9, 12, 16 and 19 questions on a page.
+# From "room to write" to "everything on one page". Every level keeps at least two ruled lines per
+# answer: a sheet to write on, never one line per question.
 SHEET_DENSITIES = (
-    SheetDensity(0, 10.5, 1.3, False, 2.6, 4.0, 7.5, 1.0, 2, 5, False),
-    SheetDensity(1, 10.0, 1.3, False, 2.2, 3.4, 7.0, 0.75, 2, 4, False),
-    SheetDensity(2, 9.5, 1.3, False, 1.8, 3.0, 6.5, 0.4, 1, 3, False),
-    SheetDensity(3, 9.0, 1.25, True, 1.4, 2.2, 5.8, 0.34, 1, 2, True),
-    SheetDensity(4, 9.0, 1.15, True, 0.4, 1.4, 5.0, 0.0, 1, 1, True),
+    SheetDensity(0, 10.5, 1.3, False, 2.6, 4.0, 7.5, 1.0, 3, 6, False),
+    SheetDensity(1, 10.0, 1.3, False, 2.2, 3.4, 7.0, 0.75, 2, 5, False),
+    SheetDensity(2, 9.5, 1.3, False, 1.8, 3.0, 6.5, 0.5, 2, 4, False),
+    SheetDensity(3, 9.0, 1.25, True, 1.4, 2.2, 5.8, 0.4, 2, 3, True),
+    SheetDensity(4, 9.0, 1.15, True, 0.8, 1.4, 5.2, 0.0, 2, 2, True),
+    SheetDensity(5, 9.0, 1.1, True, 0.4, 0.8, 5.0, 0.0, 2, 2, True),
 )
 
 
@@ -118,11 +123,14 @@ class PdfRenderer:
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            finalize=without_emoji,  # every printed value: an emoji no font here can draw is dropped, not boxed
         )
         self.env.filters["notes"] = _notes_xhtml
+        self.env.filters["notes_inline"] = _notes_inline
         self.env.filters["guide"] = _guide_html
         self.env.filters["long_date"] = _long_date
         self.env.globals["STAGE_TITLES"] = STAGE_TITLES
+        self.env.globals["FORMAT_LABELS"] = FORMAT_LABELS
         # A web address the user gave becomes a link only where a note's link would (no loopback, no file:).
         self.env.tests["safe_link"] = is_safe_link
         self._stylesheets: dict[tuple, CSS] = {}
@@ -140,19 +148,33 @@ class PdfRenderer:
 
         A meeting up to ONE_PAGE_MINUTES long gets one page, a longer one up to two. The sheet is
         set at the roomiest density estimated to fit, then tightened while it does not really fit
-        (too many pages, or the sidebar running off the page). When even the tightest level cannot
-        hold the sidebar beside the questions (very long offers), the sidebar goes below them.
+        (too many pages, or the sidebar running off the page). Where the offer checklist is what
+        does not fit, its last ideas (the general favours; the most personal come first) are left
+        to the workbook, never fewer than MIN_SHEET_OFFERS. When even the tightest level cannot hold
+        the sidebar beside the questions, the sidebar goes below them.
         """
         pages_allowed = 1 if contact_plan.minutes <= ONE_PAGE_MINUTES else 2
         paper = workbook.settings.paper
-        estimates = [_sheet_fit(contact_plan, density, paper) for density in SHEET_DENSITIES]
+        total = len(contact_plan.offers)
+        least = min(MIN_SHEET_OFFERS, total)
+
+        def offers_that_fit(density: SheetDensity) -> int:
+            return next((shown for shown in range(total, least - 1, -1)
+                         if _sheet_fit(contact_plan, density, paper, shown)[1]), least)
+
+        estimates = [_sheet_fit(contact_plan, density, paper, offers_that_fit(density)) for density in SHEET_DENSITIES]
         start = next((level for level, (pages, beside) in enumerate(estimates) if pages <= pages_allowed and beside),
                      next((level for level, (pages, _) in enumerate(estimates) if pages <= pages_allowed),
                           len(SHEET_DENSITIES) - 1))
-        attempts = [(density, False) for density in SHEET_DENSITIES[start:]]
-        attempts += [(density, True) for density in SHEET_DENSITIES if density.compact]
-        for density, stacked in attempts:
-            html = self.sheet_html(workbook, contact_plan, density, stacked=stacked)
+        attempts = []
+        for density in SHEET_DENSITIES[start:]:
+            # Every offer first (the estimate errs on the safe side), then as many as the estimate says fit, and fewer.
+            shown = offers_that_fit(density)
+            counts = dict.fromkeys([total, *range(shown, max(least, shown - 2) - 1, -1)])
+            attempts += [(density, False, count) for count in counts]
+        attempts += [(density, True, total) for density in SHEET_DENSITIES if density.compact]
+        for density, stacked, shown in attempts:
+            html = self.sheet_html(workbook, contact_plan, density, stacked=stacked, offers=shown)
             document = self._document(html, self.stylesheet("question-sheet", workbook, density), workbook)
             if len(document.pages) <= pages_allowed and (stacked or _sidebar_on_page(document, density)):
                 break
@@ -180,10 +202,13 @@ class PdfRenderer:
         return self.env.get_template("workbook.html").render(self._context(workbook))
 
     def sheet_html(self, workbook: Workbook, contact_plan: ContactPlan, density: SheetDensity | None = None,
-                   *, stacked: bool = False) -> str:
+                   *, stacked: bool = False, offers: int | None = None) -> str:
+        """The sheet's markup; `offers`: how many of the plan's offers the checklist shows (default: all)."""
         density = density or SHEET_DENSITIES[0]
+        shown = contact_plan.offers if offers is None else contact_plan.offers[:offers]
         return self.env.get_template("question-sheet.html").render(
-            self._context(workbook), plan=contact_plan, density=density, stacked=stacked)
+            self._context(workbook), plan=contact_plan, density=density, stacked=stacked,
+            offers=shown, offers_left=len(contact_plan.offers) - len(shown))
 
     def stylesheet(self, kind: str, workbook: Workbook, density: SheetDensity | None = None) -> CSS:
         """The compiled CSS for a document: "workbook" or "question-sheet" (at a density).
@@ -350,9 +375,11 @@ PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
 PAGE_MARGINS_MM = {False: (12.0, 14.0, 12.0), True: (8.0, 11.0, 10.0)}  # top, bottom, each side; by compactness
 HEADER_MM = {False: 36.0, True: 27.5}  # the contact's name, role and meeting box, with the rule under them
 QUESTIONS_TITLE_MM = 6.0  # not shown when compact
-SIDEBAR_MM = {False: 67.0, True: 60.0}  # the sidebar and the gap before it
-SIDEBAR_TEXT_MM = {False: 62.0 - 6.0 - 5.4, True: 56.0 - 5.0 - 5.4}  # a checklist line: less padding and tick box
-SIDEBAR_FIXED_MM = 48.0  # the offers box's title and padding, the follow-up box without its two ruled fields
+SIDEBAR_MM = {False: 67.0, True: 57.0}  # the sidebar and the gap before it
+SIDEBAR_TEXT_MM = {False: 62.0 - 6.0 - 5.4, True: 53.0 - 5.0 - 5.4}  # a checklist line: less padding and tick box
+SIDEBAR_FIXED_MM = 53.0  # the offers box's title and padding, the after-meeting box without its three ruled fields
+BEFORE_FIXED_MM = 8.5  # the "Before you go in" box's title, padding, border and margin
+BEFORE_LABEL_MM = 24.0
 DIGIT_EM = 0.636  # width of a digit in DejaVu Sans; the question number takes three
 CHAR_EM = {False: 0.52, True: 0.47}  # an average character of English text in DejaVu Sans, regular and condensed
 
@@ -371,7 +398,7 @@ def _lines(text: str, chars_per_line: float) -> int:
     return max(1, math.ceil(len(text) / (chars_per_line * 0.92)))
 
 
-def _sheet_fit(contact_plan: ContactPlan, density: SheetDensity, paper: str) -> tuple[int, bool]:
+def _sheet_fit(contact_plan: ContactPlan, density: SheetDensity, paper: str, offers: int | None = None) -> tuple[int, bool]:
     """Estimated (pages the questions take, whether the sidebar fits beside them) at this density."""
     width, height = PAPER_MM[paper]
     top, bottom, side = PAGE_MARGINS_MM[density.compact]
@@ -380,7 +407,8 @@ def _sheet_fit(contact_plan: ContactPlan, density: SheetDensity, paper: str) -> 
     line_mm = font_mm * density.line_height
     chars_per_line = (width - 2 * side - SIDEBAR_MM[density.compact] - 3 * DIGIT_EM * font_mm) / (CHAR_EM[density.condensed] * font_mm)
 
-    used = HEADER_MM[density.compact] + (0 if density.compact else QUESTIONS_TITLE_MM)
+    before = _before_height(contact_plan, width - 2 * side, density)
+    used = HEADER_MM[density.compact] + before + (0 if density.compact else QUESTIONS_TITLE_MM)
     pages = 1
     for stage_title, questions in contact_plan.question_plan.by_stage():
         used += density.stage_gap_mm - density.gap_mm  # vertical margins collapse: the larger one wins
@@ -395,9 +423,20 @@ def _sheet_fit(contact_plan: ContactPlan, density: SheetDensity, paper: str) -> 
 
     checklist_line = 9 * MM_PER_PT * 1.28
     side_chars = SIDEBAR_TEXT_MM[density.compact] / (CHAR_EM[density.condensed] * 9 * MM_PER_PT)
-    sidebar = SIDEBAR_FIXED_MM + 4 * density.rule_mm + sum(
-        _lines(offer.text, side_chars) * checklist_line + 1.3 for offer in contact_plan.offers)
-    return pages, HEADER_MM[density.compact] + sidebar <= page_height
+    sidebar = SIDEBAR_FIXED_MM + 6 * density.rule_mm + sum(
+        _lines(offer.text, side_chars) * checklist_line + 1.3 for offer in contact_plan.offers[:offers])
+    return pages, HEADER_MM[density.compact] + before + sidebar <= page_height
+
+
+def _before_height(contact_plan: ContactPlan, width_mm: float, density: SheetDensity) -> float:
+    """The "Before you go in" box: a line or more for each thing it shows (question-sheet.html)."""
+    line = 9 * MM_PER_PT * 1.28
+    chars = (width_mm - 6.0 - BEFORE_LABEL_MM) / (CHAR_EM[density.condensed] * 9 * MM_PER_PT)
+    contact = contact_plan.contact
+    texts = [contact_plan.why_them, contact_plan.known, contact.how_we_met, contact_plan.last_time,
+             _notes_inline(contact.notes) if contact.notes else None]
+    lines = 1 + sum(_lines(text, chars) for text in texts if text)  # the first line: your introduction
+    return BEFORE_FIXED_MM + lines * line
 
 
 # --- content and formatting helpers -------------------------------------------------------------
@@ -427,6 +466,47 @@ def _notes_xhtml(text: str | None) -> Markup:
     Only the bare tags Markdown writes are touched; a user's own markup never gets here as markup.
     """
     return Markup(re.sub(r"<(br|hr)>", r"<\1 />", str(notes_to_html(text))))
+
+
+# Past this many characters, the notes on a question sheet's "Before you go in" box are cut (with "…"):
+# the box is a reminder, the site and the workbook have them in full.
+SHEET_NOTES_CHARS = 180
+
+
+def _notes_inline(text: str | None) -> str:
+    """A user's Markdown notes as one short line of plain text (escaped by the template like any text)."""
+    rendered = re.sub(r"</?(?:p|li|ul|ol|br|hr|h[1-6]|div|blockquote|pre|tr|td|th)\b[^>]*>", " ", str(notes_to_html(text)))
+    plain = html.unescape(re.sub(r"<[^>]+>", "", rendered))  # inline tags (strong, em, a) leave their text as it was
+    plain = " ".join(plain.split())
+    return plain if len(plain) <= SHEET_NOTES_CHARS else plain[:SHEET_NOTES_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+# Pictographs (emoji) and the invisible characters that build them: skin tones, joiners, variation
+# selectors, tags. The fonts a print uses (DejaVu, plus whatever fontconfig finds) have no colour
+# emoji, so an emoji would print as an empty box; those the text font can draw (☕, ✓) are kept.
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u200D\uFE0E\uFE0F\U000E0020-\U000E007F\u20E3]")
+
+
+def without_emoji(value):
+    """Jinja2's finalize: every value a template prints, with the emoji no installed text font has dropped."""
+    if not isinstance(value, str) or not _EMOJI.search(value):
+        return value
+    drawable = _drawable_symbols()
+    cleaned = _EMOJI.sub(lambda match: match.group(0) if match.group(0) in drawable else "", str(value))
+    cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip() if cleaned != str(value) else cleaned
+    return Markup(cleaned) if isinstance(value, Markup) else cleaned
+
+
+@lru_cache(maxsize=1)
+def _drawable_symbols() -> frozenset[str]:
+    """The symbols in the emoji ranges that DejaVu Sans (the print font) has a glyph for."""
+    from fontTools.ttLib import TTFont
+
+    path = _system_font_file()
+    if path is None:
+        return frozenset()
+    cmap = TTFont(path, lazy=True).getBestCmap()
+    return frozenset(chr(code) for code in cmap if 0x2600 <= code <= 0x2BFF)
 
 
 def _long_date(day: date) -> str:

@@ -4,35 +4,40 @@ Every decision the workbook shows is made here, and each carries its reason:
 which questions suit a contact, in what order, how many fit the meeting,
 which offers apply, and what the tracker shows.
 
-How a question plan is made, for one contact:
-1. The contact is classified: its *kind* (peer, senior, recruiter, adjacent,
-   from their job title and the target role) and whether the next meeting is a
-   first meeting or a follow-up (from the status).
-2. Candidates are the bank questions whose `applies` matches the contact's
-   relationship, kind and meeting, and whose `needs` have values.
-3. Always kept: the best referral and "what can I do for you?" questions, then
-   a warm-up, then the seeker's own questions for this contact.
-4. The rest of the time is filled stage by stage in turns (story, trends,
-   advice, …), best candidate first: lower priority number, then the more
-   specifically tailored, then bank order. Nothing is added that would run
-   past the meeting's minutes.
-5. The plan is read in conversation order: warm-up → story → trends →
-   advice → referral → reciprocity.
+How a question plan is made, for one contact (the README's "How the questions are chosen" says the same):
+1. The contact is classified: its *kind* (peer, senior, recruiter, adjacent, from their job title and
+   the target role; peer is checked first) and whether the next meeting is a first meeting or a
+   follow-up (from the status).
+2. Candidates are the bank questions whose `applies` matches the contact's relationship, kind and
+   meeting, and whose `needs` have values.
+3. Honest time: the questions may take at most PLANNED_SHARE of the meeting, and their number stays
+   within COUNT_BOUNDS. Under 30 minutes each estimate is a minute shorter.
+4. The core first: one `core` question for each core stage (story, trends, advice, referral,
+   reciprocity; see core_stages), the most personal one that can carry it. Then the seeker's first
+   own question. Then, for each thing the profile says about the person (interest, need, company,
+   referrer) that no question uses yet, the best question that uses it. Then the best question
+   written for this kind of person. Then the rest, stage by stage in turns: personal first, then a
+   theme not yet covered, then priority, specificity and bank order.
+5. Time left over makes the deep questions (story, trends, advice) longer, not the plan wider.
+6. The plan is read in conversation order: warm-up → story → trends → advice → referral →
+   reciprocity. Each reason names what about this person made the choice, once per page.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import get_args
 
-from generator.banks import ALWAYS_KEPT_STAGES, PLACEHOLDER, STAGES, Applies, Banks, Offer, Question, placeholders_in
+from generator.banks import PERSONAL_PLACEHOLDERS, PLACEHOLDER, STAGES, Applies, Banks, ContactKind, Offer, Question, placeholders_in
 from generator.follow_through import follow_through
 from generator.load import LoadedProfile
-from generator.models import STATUSES, Contact, Profile, TargetRole
+from generator.models import RELATIONSHIPS, STATUSES, Contact, Profile, Settings, TargetRole
+from generator.phrases import in_sentence, need_phrase
 from generator.workbook import (
-    KIND_LABELS,
     STATUS_LABELS,
     ContactPlan,
     GuidePage,
@@ -46,24 +51,32 @@ from generator.workbook import (
     Workbook,
 )
 
+CONTACT_KINDS = get_args(ContactKind)
 OWN_QUESTION_MINUTES = 3
 FOLLOW_UP_STATUSES = {"met", "thanked", "following-up"}
-MAX_OFFERS = 8
-# Openers and closers per meeting: two each, one more for every full hour, so they never crowd out the middle.
-STAGE_LIMITS = {"warm-up": 2, "referral": 2, "reciprocity": 2}
+MAX_OFFERS = 6  # a sheet's checklist: a few concrete offers, the most personal first
+# Honest time: the planned questions take at most this share of the meeting. The rest is the
+# opening (thanks, your introduction, why this person), the follow-up probes no plan lists, and the close.
+PLANNED_SHARE = 0.75
+# How many questions a meeting holds (minutes, fewest, most); between two rows the bounds are
+# interpolated (fewest rounded down, most rounded up); from 90 minutes on, more time buys depth only.
+COUNT_BOUNDS = ((5, 1, 2), (10, 2, 3), (15, 3, 4), (20, 4, 5), (30, 5, 8), (45, 7, 11), (60, 9, 12), (90, 10, 14))
+# Under this length every estimate is a minute shorter (the short version); the time left after
+# choosing goes to the deep questions (story, trends, advice): up to their full estimate under 30
+# minutes, half as much again under 60, double from 60 minutes on.
+SHORT_CALL_MINUTES = 30
+DEEP_STAGES = ("story", "trends", "advice")
+# The core of a conversation, and which parts a meeting too short for all of them keeps first.
+CORE_FIRST = ("story", "trends", "advice", "referral", "reciprocity")
+CORE_SHORT = ("story", "advice", "referral", "reciprocity")  # under 20 minutes
+CORE_FOLLOW_UP = ("trends", "advice", "referral", "reciprocity")
+CORE_KEEP_ORDER = ("reciprocity", "advice", "referral", "story", "trends")
+# Openers and closers beyond the core: one each, one more closer from 45 minutes and one more referral from an hour.
+WARM_UP_FROM_MINUTES = 30
 # Words too common to say that a need and a strength are about the same thing.
 STOP_WORDS = {
     "a", "an", "and", "the", "for", "of", "to", "in", "on", "with", "at", "by", "from", "or", "my", "our",
     "their", "some", "someone", "who", "can", "help", "better", "new", "more", "good", "someone", "people",
-}
-RELATIONSHIP_PHRASES = {
-    "friend": "a friend",
-    "family": "family",
-    "colleague": "a colleague",
-    "alumni": "a fellow alum",
-    "referral": "a referral",
-    "cold": "a cold contact",
-    "recruiter": "a recruiter",
 }
 
 
@@ -110,13 +123,20 @@ def _meaningful(text: str | None) -> set[str]:
 
 
 def contact_kind(contact: Contact, role: TargetRole | None, banks: Banks) -> str:
-    """peer (does the target role), senior (leads in the field), recruiter, or adjacent."""
+    """peer (does the target role), senior (leads people in the field), recruiter, or adjacent.
+
+    Peer is checked before senior: a "Customer Success Manager" is a peer of someone who wants to
+    be a Customer Success Manager, whatever the word "manager" says elsewhere.
+    """
     title = _words(contact.role)
     if contact.relationship == "recruiter" or title & set(banks.contact_kinds.get("recruiter", ())):
         return "recruiter"
+    role_words = _meaningful(role.title) if role else set()
+    if role_words and role_words <= _meaningful(contact.role):
+        return "peer"
     if title & set(banks.contact_kinds.get("senior", ())):
         return "senior"
-    if role and _meaningful(contact.role) & (_meaningful(role.title) | set().union(*map(_meaningful, role.keywords))):
+    if role and _meaningful(contact.role) & (role_words | set().union(*map(_meaningful, role.keywords))):
         return "peer"
     return "adjacent"
 
@@ -143,7 +163,9 @@ def _applies(applies: Applies, relationship: str, kind: str, meeting_kind: str) 
 
 
 def _specificity(applies: Applies) -> int:
-    return (applies.relationships is not None) + (applies.kinds is not None) + (applies.meeting != "any")
+    """How closely an entry is written for this person; the level (kinds) counts most, one level alone more."""
+    kinds = 0 if applies.kinds is None else 3 if len(applies.kinds) == 1 else 2
+    return (applies.relationships is not None) + kinds + (applies.meeting != "any")
 
 
 def _fill(text: str, values: dict[str, str | None], fallbacks: dict[str, str]) -> str:
@@ -163,14 +185,13 @@ def _plan_contact(contact: Contact, profile: Profile, roles: dict[str, TargetRol
     minutes = contact.meeting.minutes if contact.meeting and contact.meeting.minutes else profile.settings.meeting_minutes
     referrer_id = referrers.get(contact.id)
     referrer_text = next((c.name for c in profile.contacts if c.id == referrer_id), contact.referred_by)
-    values = {
-        "first_name": contact.first_name,
-        "company": contact.company,
-        "industry": named_role.industry if named_role else None,
-        "target_role": role_phrase(named_role.title) if named_role else None,
-        "interest": contact.interests[0] if contact.interests else None,
-        "referrer": referrer_text,
-    }
+    values = placeholder_values(contact, named_role, referrer_text)
+    last_time = _last_time(contact) if meeting_kind == "follow-up" else None
+    lead = _Leads(contact, kind, values, last_time)
+    questions = _question_plan(contact, kind, meeting_kind, minutes, values, banks, lead)
+    offers = _offers(contact, profile.seeker.strengths, kind, meeting_kind, values, banks)
+    questions, offers = _without_repeated_sentences(questions, offers)
+    meeting = _meeting(contact, minutes, profile.settings)
     return ContactPlan(
         contact=contact,
         kind=kind,
@@ -179,11 +200,38 @@ def _plan_contact(contact: Contact, profile: Profile, roles: dict[str, TargetRol
         referred_by_id=referrer_id,
         referred_by_text=referrer_text,
         referrals=tuple(other for other, by in referrers.items() if by == contact.id),
-        meeting=_meeting(contact, minutes, profile.settings.zone),
+        meeting=meeting,
         minutes=minutes,
-        question_plan=_question_plan(contact, kind, meeting_kind, minutes, values, banks),
-        offers=_offers(contact, profile.seeker.strengths, kind, meeting_kind, values, banks),
+        question_plan=questions,
+        offers=offers,
+        why_them=" ".join(part for part in (lead.kind_sentence(with_role=False), lead.relationship_sentence(with_how=False))
+                          if part),
+        known=_known(contact),
+        last_time=last_time,
+        thank_you_by=meeting.starts.date() + timedelta(days=1) if meeting else None,
     )
+
+
+def placeholder_values(contact: Contact, role: TargetRole | None, referrer: str | None) -> dict[str, str | None]:
+    """What each question placeholder reads as for this contact, as it reads mid-sentence."""
+    return {
+        "first_name": contact.first_name,
+        "company": contact.company,
+        "industry": in_sentence(role.industry) if role and role.industry else None,
+        "target_role": role_phrase(role.title) if role else None,
+        "interest": in_sentence(contact.interests[0]) if contact.interests else None,
+        "need": need_phrase(contact.needs[0]) if contact.needs else None,
+        "referrer": referrer,
+    }
+
+
+def offer_values(trigger: str, value: str | None = None, strength: str | None = None) -> dict[str, str]:
+    """The trigger's own placeholders for an offer ({need}, {interest}, {hobby}, {strength}), mid-sentence."""
+    values = {"need": need_phrase(value)} if trigger in ("need", "strength-match") and value else \
+        {trigger: in_sentence(value)} if trigger in ("interest", "hobby") and value else {}
+    if strength:
+        values["strength"] = in_sentence(strength)
+    return values
 
 
 def role_phrase(title: str) -> str:
@@ -195,108 +243,290 @@ def _only_role(profile: Profile) -> TargetRole | None:
     return profile.target_roles[0] if len(profile.target_roles) == 1 else None
 
 
-def _meeting(contact: Contact, minutes: int, zone: ZoneInfo) -> MeetingPlan | None:
+def _meeting(contact: Contact, minutes: int, settings: Settings) -> MeetingPlan | None:
     if not contact.meeting or contact.meeting.starts is None:
         return None  # not scheduled yet: its length still sets the plan (minutes)
     meeting = contact.meeting
-    return MeetingPlan(meeting.starts.replace(tzinfo=zone), meeting.has_time, minutes, meeting.format, meeting.place)
+    starts = meeting.starts.replace(tzinfo=settings.zone)
+    # A time zone is printed only when the profile (or the coach) named one: otherwise "UTC" would be a guess.
+    zone_label = starts.strftime("%Z") if meeting.has_time and "timezone" in settings.model_fields_set else None
+    return MeetingPlan(starts, meeting.has_time, minutes, meeting.format, meeting.place, zone_label)
+
+
+def _last_time(contact: Contact) -> str | None:
+    """What they shared last time: the latest `met` event's note. Nothing is made up when there is none."""
+    return next((event.note for event in reversed(contact.history) if event.event == "met" and event.note), None)
+
+
+def _known(contact: Contact) -> str | None:
+    parts = []
+    if contact.interests:
+        parts.append("cares about " + ", ".join(in_sentence(i) for i in contact.interests))
+    if contact.needs:
+        parts.append("is looking for " + ", ".join(need_phrase(n) for n in contact.needs))
+    if contact.hobbies:
+        parts.append("outside work: " + ", ".join(in_sentence(h) for h in contact.hobbies))
+    return f"{contact.first_name} " + "; ".join(parts) + "." if parts else None
+
+
+def question_budget(minutes: int) -> int:
+    """The most minutes the planned questions may take in a meeting of `minutes`."""
+    return int(minutes * PLANNED_SHARE)
+
+
+def question_count_bounds(minutes: int) -> tuple[int, int]:
+    """(fewest, most) questions a meeting of `minutes` holds: COUNT_BOUNDS, interpolated."""
+    if minutes <= COUNT_BOUNDS[0][0]:
+        return COUNT_BOUNDS[0][1:]
+    for (start, low_a, high_a), (end, low_b, high_b) in zip(COUNT_BOUNDS, COUNT_BOUNDS[1:]):
+        if start <= minutes <= end:
+            share = (minutes - start) / (end - start)
+            return math.floor(low_a + (low_b - low_a) * share), math.ceil(high_a + (high_b - high_a) * share)
+    return COUNT_BOUNDS[-1][1:]
+
+
+def planned_count(minutes: int) -> int:
+    """How many questions a plan aims at: under 45 minutes the most that fit the time; from 45 minutes
+    the low end of the range (45: 8, 60: 9, 90: 10): more time buys depth before breadth, and the
+    sheet stays one page with room to write."""
+    low, high = question_count_bounds(minutes)
+    return high if minutes < 45 else low + 1 if minutes < 60 else low
+
+
+def core_stages(minutes: int, meeting_kind: str, own_questions: int = 0) -> tuple[str, ...]:
+    """The stages whose core question a plan always has (a first meeting of 20 minutes or more: all five).
+
+    When the meeting holds fewer questions than that (with the seeker's first own question,
+    which is always planned), the parts at the end of CORE_KEEP_ORDER give way first.
+    """
+    wanted = CORE_FOLLOW_UP if meeting_kind == "follow-up" else CORE_FIRST if minutes >= 20 else CORE_SHORT
+    room = planned_count(minutes) - min(own_questions, 1)
+    kept = [stage for stage in CORE_KEEP_ORDER if stage in wanted][:max(room, 1)]
+    return tuple(stage for stage in wanted if stage in kept)
+
+
+def _estimate(question: Question, minutes: int) -> int:
+    return max(1, question.minutes - (1 if minutes < SHORT_CALL_MINUTES else 0))
+
+
+def _depth_cap(full_minutes: int, minutes: int) -> int:
+    if minutes < SHORT_CALL_MINUTES:
+        return full_minutes
+    return math.ceil(full_minutes * 1.5) if minutes < 60 else full_minutes * 2
 
 
 def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
-                   values: dict[str, str | None], banks: Banks) -> QuestionPlan:
+                   values: dict[str, str | None], banks: Banks, lead: _Leads) -> QuestionPlan:
+    """Core first, then what the seeker knows about the person, then the best of the rest; see the module doc."""
     candidates = [
         question for question in banks.questions
         if _applies(question.applies, contact.relationship, kind, meeting_kind)
         and all(values.get(need) for need in question.needs)
     ]
-    rank = {question.id: index for index, question in enumerate(
-        sorted(candidates, key=lambda q: (q.priority, -_specificity(q.applies))))}
-    best = sorted(candidates, key=lambda q: rank[q.id])
+    bank_order = {question.id: index for index, question in enumerate(banks.questions)}
+    known = {name for name in PERSONAL_PLACEHOLDERS if values.get(name)}
 
-    chosen: list[tuple[Question | None, PlannedQuestion]] = []
-    budget = minutes
+    def personal(question: Question) -> set[str]:
+        return placeholders_in(question.text) & known
 
-    def take(question: Question, note: str = "") -> bool:
-        nonlocal budget
-        if question.minutes > budget or any(q is question for q, _ in chosen if q):
+    budget = question_budget(minutes)
+    most = planned_count(minutes)
+    chosen: list[_Choice] = []
+    used_facts: set[str] = set()
+    themes: set[str] = set()
+
+    def rank(question: Question) -> tuple:
+        return (-len(personal(question) - used_facts), question.priority, -_specificity(question.applies),
+                bank_order[question.id])
+
+    def room(estimate: int) -> bool:
+        return len(chosen) < most and sum(c.minutes for c in chosen) + estimate <= budget
+
+    def take(question: Question) -> bool:
+        estimate = _estimate(question, minutes)
+        if any(c.question is question for c in chosen) or not room(estimate):
             return False
-        budget -= question.minutes
-        chosen.append((question, _planned(question, contact, kind, meeting_kind, values, banks, note)))
+        chosen.append(_Choice(question, None, estimate, question.minutes))
+        used_facts.update(personal(question))
+        themes.add(question.theme)
         return True
 
-    # Always kept, so that every conversation ends with a referral and an offer of help.
-    for stage in ALWAYS_KEPT_STAGES:
-        for question in (q for q in best if q.stage == stage):
-            if take(question, "Always kept: "):
+    def take_own(index: int, text: str) -> bool:
+        estimate = max(1, OWN_QUESTION_MINUTES - (1 if minutes < SHORT_CALL_MINUTES else 0))
+        if not room(estimate):
+            return False
+        chosen.append(_Choice(None, (index, text), estimate, OWN_QUESTION_MINUTES))
+        return True
+
+    # 1. The seeker's own first question, always; the others come after what the profile says about the person.
+    own = list(enumerate(contact.questions, start=1))
+    if own:
+        take_own(*own.pop(0))
+    # 2. The core: one question per core stage, the most personal of those that can carry it.
+    for stage in core_stages(minutes, meeting_kind, len(contact.questions)):
+        in_stage = [q for q in candidates if q.stage == stage]
+        carriers = [q for q in in_stage if q.core] or [q for q in in_stage if q.priority == 1] or in_stage
+        for question in sorted(carriers, key=rank):
+            if take(question):
                 break
-    for question in (q for q in best if q.stage == "warm-up"):
-        if take(question):
-            break
-    for index, text in enumerate(contact.questions, start=1):
-        if OWN_QUESTION_MINUTES <= budget:
-            budget -= OWN_QUESTION_MINUTES
-            chosen.append((None, PlannedQuestion(
-                id=f"own-{index}", stage="trends", text=text, minutes=OWN_QUESTION_MINUTES,
-                reason=f"Your own question for {contact.first_name}.", own=True)))
-    # Fill stage by stage in turns, so a short meeting still touches story, trends and advice.
-    queues = {stage: [q for q in best if q.stage == stage] for stage in STAGES}
-    themes_used = {q.theme for q, _ in chosen if q}
-    progress = True
-    while progress:
-        progress = False
-        for stage in ("story", "trends", "advice", "warm-up", "referral", "reciprocity"):
-            queue = queues[stage]
-            # Prefer a theme not yet covered, so the plan is varied.
-            queue.sort(key=lambda q: (q.theme in themes_used, rank[q.id]))
-            limit = STAGE_LIMITS.get(stage)
-            if limit is not None and sum(p.stage == stage for _, p in chosen) >= limit + minutes // 60:
-                continue
-            while queue:
-                question = queue.pop(0)
+    # 3. What the seeker knows wins: each fact not yet used gets the best question that uses it.
+    for fact in PERSONAL_PLACEHOLDERS:
+        if fact in known and fact not in used_facts:
+            for question in sorted((q for q in candidates if fact in personal(q)), key=rank):
                 if take(question):
-                    themes_used.add(question.theme)
-                    progress = True
                     break
+    while own and take_own(*own[0]):
+        own.pop(0)
+    # 3a. From 30 minutes, an opener: a stranger is thanked and told why you chose them, a friend asked for candour.
+    if minutes >= WARM_UP_FROM_MINUTES:
+        for question in sorted((q for q in candidates if q.stage == "warm-up"), key=rank):
+            if take(question):
+                break
+    # 3b. The right level: the best question written for this kind of person (a senior is asked about the
+    #     people in the role on their team, a peer about their week, a recruiter about applications).
+    level = [q for q in candidates if q.applies.kinds is not None and len(q.applies.kinds) == 1 and q.priority == 1
+             and q.theme in ("role-fit", "advice") and not any(c.question is q for c in chosen)]
+    for question in sorted(level, key=rank)[:1 + (minutes >= 45)]:
+        take(question)
+    # 4. The best of the rest, stage by stage in turns: personal first, then a theme not yet covered.
+    limits = {"warm-up": 1 if minutes >= WARM_UP_FROM_MINUTES else 0,
+              "referral": 1 + (minutes >= 90), "reciprocity": 1 + (minutes >= 60)}
+    progress = True
+    while progress and len(chosen) < most:
+        progress = False
+        # From 30 minutes an opener comes first (a stranger is thanked and told why you chose them).
+        # Advice goes first and gets two turns a round: it is what the seeker came for.
+        for stage in ("warm-up", "advice", "story", "trends", "advice", "referral", "reciprocity"):
+            if stage in limits and sum(c.stage == stage for c in chosen) >= limits[stage]:
+                continue
+            queue = sorted((q for q in candidates if q.stage == stage and not any(c.question is q for c in chosen)),
+                           key=lambda q: (-len(personal(q) - used_facts), q.theme in themes, *rank(q)[1:]))
+            if any(take(question) for question in queue):
+                progress = True
+    # 5. Time left over buys depth: the story, trends and advice questions get longer, never past the budget.
+    spare = budget - sum(c.minutes for c in chosen)
+    deep = [c for c in chosen if c.stage in DEEP_STAGES]
+    while spare > 0 and deep:
+        grown = False
+        for choice in deep:
+            if spare and choice.minutes < _depth_cap(choice.full_minutes, minutes):
+                choice.minutes += 1
+                spare -= 1
+                grown = True
+        if not grown:
+            break
 
-    suitable = {q.id for q in best}
     stage_order = {stage: index for index, stage in enumerate(STAGES)}
-    bank_order = {question.id: index for index, question in enumerate(banks.questions)}
-    planned = sorted(
-        (plan for _, plan in chosen),
-        key=lambda p: (stage_order[p.stage], p.own, bank_order.get(p.id, 0)),
-    )
-    own_left_out = len(contact.questions) - sum(1 for p in planned if p.own)
-    return QuestionPlan(tuple(planned), minutes, left_out=len(suitable - {p.id for p in planned}) + own_left_out)
+    planned = []
+    first_follow_up = True
+    # Conversation order: by stage, then as the bank orders them (path before what drew them before what they love),
+    # the seeker's own questions last in their stage.
+    for choice in sorted(chosen, key=lambda c: (stage_order[c.stage], c.question is None,
+                                                bank_order.get(c.question.id, 0) if c.question else c.own[0])):
+        if choice.question is None:
+            index, text = choice.own
+            planned.append(PlannedQuestion(
+                id=f"own-{index}", stage="trends", text=text, minutes=choice.minutes,
+                reason=f"You wrote this question for {contact.first_name}.", own=True, personal=("own",)))
+            continue
+        question = choice.question
+        note = ""
+        if meeting_kind == "follow-up" and first_follow_up and lead.last_time:
+            note = f"Last time: {lead.last_time}" + ("" if lead.last_time.endswith((".", "!", "?")) else ".") + " "
+            first_follow_up = False
+        planned.append(PlannedQuestion(
+            id=question.id,
+            stage=question.stage,
+            text=_fill(question.text, values, banks.placeholders),
+            minutes=choice.minutes,
+            reason=note + lead.for_applies(question.applies) + _fill(question.why, values, banks.placeholders),
+            tiara=question.tiara,
+            personal=tuple(sorted(personal(question))),
+        ))
+    suitable = {q.id for q in candidates}
+    left_out = len(suitable - {p.id for p in planned}) + len(contact.questions) - sum(p.own for p in planned)
+    return QuestionPlan(tuple(planned), minutes, left_out=left_out, minutes_for_questions=budget)
 
 
-def _planned(question: Question, contact: Contact, kind: str, meeting_kind: str,
-             values: dict[str, str | None], banks: Banks, note: str) -> PlannedQuestion:
-    return PlannedQuestion(
-        id=question.id,
-        stage=question.stage,
-        text=_fill(question.text, values, banks.placeholders),
-        minutes=question.minutes,
-        reason=note + _why_for(question.applies, contact, kind, meeting_kind, values) + _fill(question.why, values, banks.placeholders),
-        tiara=question.tiara,
-    )
+@dataclass
+class _Choice:
+    question: Question | None  # None: the seeker's own question
+    own: tuple[int, str] | None
+    minutes: int
+    full_minutes: int
+
+    @property
+    def stage(self) -> str:
+        return self.question.stage if self.question else "trends"
+
+    def personal(self, uses) -> bool:
+        return self.question is None or bool(uses(self.question))
 
 
-def _why_for(applies: Applies, contact: Contact, kind: str, meeting_kind: str, values: dict[str, str | None]) -> str:
-    """The part of a reason that says what about this contact made the choice."""
-    first = contact.first_name
-    if applies.relationships is not None:
-        phrase = RELATIONSHIP_PHRASES[contact.relationship]
-        if contact.relationship == "referral" and values.get("referrer"):
-            phrase = f"a referral from {values['referrer']}"
-        return f"{first} is {phrase}. "
-    if applies.kinds is not None:
-        return f"{first} {KIND_LABELS[kind]}. "
-    if applies.meeting == "follow-up" and meeting_kind == "follow-up":
-        return "You have met before. "
-    if applies.meeting == "first" and meeting_kind == "first":
-        return "This is your first conversation. "
-    return ""
+class _Leads:
+    """The sentences that say what about this contact made a choice, naming the specific thing."""
 
+    def __init__(self, contact: Contact, kind: str, values: dict[str, str | None], last_time: str | None) -> None:
+        self.contact = contact
+        self.kind = kind
+        self.values = values
+        self.last_time = last_time
+
+    def kind_sentence(self, with_role: bool = True) -> str:
+        """E.g. "As Director of Career Services at Portland State University, Jordan leads people in the
+        Career Advisor role." (without the role, for the sheet, whose header already shows it)."""
+        contact, first = self.contact, self.contact.first_name
+        target = self.values.get("target_role") or (f"people in {self.values['industry']}" if self.values.get("industry") else None)
+        clause = {
+            "senior": f"leads people in {target}" if target else "leads a team in the field",
+            "peer": "does the work you want to do",
+            "recruiter": "sees who gets hired and why",
+            "adjacent": f"works alongside people in {target}" if target else "works near the field",
+        }[self.kind]
+        if not with_role:
+            return f"{first} {clause}."
+        where = f"As {contact.role}" + (f" at {contact.company}" if contact.company else "")
+        return f"{where}, {first} {clause}."
+
+    def relationship_sentence(self, with_how: bool = True) -> str:
+        contact, first = self.contact, self.contact.first_name
+        referrer = self.values.get("referrer")
+        sentence = {
+            "friend": f"{first} is a friend, so you can ask plainly.",
+            "family": f"{first} is family, so you can ask plainly.",
+            "colleague": f"You have worked with {first} before.",
+            "alumni": f"{first} studied where you did.",
+            "referral": f"{referrer} introduced you to {first}." if referrer else f"Someone you know pointed you to {first}.",
+            "cold": f"{first} doesn't know you yet.",
+            "recruiter": f"{first} recruits for a living.",
+        }[contact.relationship]
+        if with_how and contact.how_we_met:
+            sentence += f" How you met: {contact.how_we_met}" + ("" if contact.how_we_met.endswith((".", "!", "?")) else ".")
+        return sentence
+
+    def for_applies(self, applies: Applies) -> str:
+        if applies.relationships is not None and applies.relationships != list(RELATIONSHIPS):
+            return self.relationship_sentence() + " "
+        if applies.kinds is not None and applies.kinds != list(CONTACT_KINDS):
+            return self.kind_sentence() + " "
+        return ""
+
+
+def _without_repeated_sentences(questions: QuestionPlan, offers: tuple[OfferItem, ...]) -> tuple[QuestionPlan, tuple[OfferItem, ...]]:
+    """Each reason sentence once per page: later repeats are dropped (the bank's own reason always remains)."""
+    seen: set[str] = set()
+
+    def once(reason: str) -> str:
+        kept = []
+        for sentence in re.split(r"(?<=[.!?])\s+", reason.strip()):
+            if sentence and sentence not in seen:
+                seen.add(sentence)
+                kept.append(sentence)
+        return " ".join(kept) or reason
+
+    new_questions = tuple(replace(q, reason=once(q.reason)) for q in questions.questions)
+    new_offers = tuple(replace(o, reason=once(o.reason)) for o in offers)
+    return replace(questions, questions=new_questions), new_offers
 
 # --- the offer checklist ------------------------------------------------------------------------
 
@@ -334,25 +564,24 @@ def _offers(contact: Contact, strengths: list[str], kind: str, meeting_kind: str
         strength = strength_for(need, strengths)
         if strength and "strength-match" in by_trigger:
             matched_strengths.add(strength)
-            add("strength-match", turn, {"need": need, "strength": strength}, f"Matches your strength in {strength}. ")
+            add("strength-match", turn, offer_values("strength-match", need, strength))
         else:
-            add("need", turn, {"need": need}, f"{contact.first_name} said they need {need}. ")
+            add("need", turn, offer_values("need", need))
     for turn, interest in enumerate(contact.interests):
-        add("interest", turn, {"interest": interest})
+        add("interest", turn, offer_values("interest", interest))
     for turn, hobby in enumerate(contact.hobbies):
-        add("hobby", turn, {"hobby": hobby})
+        add("hobby", turn, offer_values("hobby", hobby))
     if strengths and not matched_strengths:
         interest_words = set().union(*map(_meaningful, contact.interests + [contact.role]))
         strength = max(strengths, key=lambda s: (len(_meaningful(s) & interest_words), -strengths.index(s)))
-        add("strength", 0, {"strength": strength}, "")
+        add("strength", 0, offer_values("strength", strength=strength), "")
     # Favours that suit everyone fill the rest: the most specifically tailored first.
     general = sorted(by_trigger.get("always", []), key=lambda o: -_specificity(o.applies))
     for offer in general:
         if len(items) >= MAX_OFFERS:
             break
         items.append(OfferItem(offer.id, _fill(offer.text, values, banks.placeholders),
-                               _why_for(offer.applies, contact, kind, meeting_kind, values)
-                               + _fill(offer.why, values, banks.placeholders), "always"))
+                               _fill(offer.why, values, banks.placeholders), "always"))
     return tuple(items[:MAX_OFFERS])
 
 

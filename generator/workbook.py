@@ -61,6 +61,7 @@ class PlannedQuestion:
     reason: str  # why this question, for this contact; plain text
     own: bool = False  # the seeker wrote it (contacts[].questions)
     tiara: str | None = None
+    personal: tuple[str, ...] = ()  # what about this contact it uses: interest, need, company, referrer, own
 
     @property
     def stage_title(self) -> str:
@@ -70,8 +71,9 @@ class PlannedQuestion:
 @dataclass(frozen=True)
 class QuestionPlan:
     questions: tuple[PlannedQuestion, ...]
-    minutes_available: int
+    minutes_available: int  # the meeting's length
     left_out: int  # questions that suited this contact but did not fit the time
+    minutes_for_questions: int = 0  # at most this much is planned; the rest is opening, follow-up probes and close
 
     @property
     def minutes_planned(self) -> int:
@@ -100,6 +102,7 @@ class MeetingPlan:
     minutes: int
     format: str | None
     place: str | None
+    zone_label: str | None = None  # e.g. "PST"; None when the profile never named a time zone (a plain local time)
 
     @property
     def when(self) -> str:
@@ -125,6 +128,12 @@ class ContactPlan:
     minutes: int  # the meeting's length (its own or settings.meeting_minutes)
     question_plan: QuestionPlan
     offers: tuple[OfferItem, ...]
+    # "Before you go in": why the seeker chose this person, what they know of them, and what
+    # happened last time (the latest `met` note). Plain text; None when the profile says nothing.
+    why_them: str = ""
+    known: str | None = None
+    last_time: str | None = None
+    thank_you_by: date | None = None  # the meeting's day + 1, when the meeting has a date
     due: tuple[DueItem, ...] = ()  # follow-through steps, soonest first (generator/cadence.py)
     drafts: tuple[Draft, ...] = ()  # what to send them next (generator/drafts.py)
 

@@ -234,12 +234,11 @@ def test_offer_checklists_are_form_fields_in_the_workbook(example):
 
 # --- the question sheets ----------------------------------------------------------------------
 
-def test_every_example_sheet_fits_its_pages(example):
+def test_every_example_sheet_fits_one_page(example):
     workbook, written = example
     for plan in workbook.contacts:
-        pages = len(PdfReader(written[plan.id]).pages)
-        assert pages == 1 if plan.minutes <= 45 else pages <= 2, (plan.id, plan.minutes, pages)
-    assert any(plan.minutes > 45 for plan in workbook.contacts)
+        assert len(PdfReader(written[plan.id]).pages) == 1, (plan.id, plan.minutes)
+    assert {15, 60} <= {plan.minutes for plan in workbook.contacts}
 
 
 def test_sheet_shows_meeting_questions_offers_and_follow_up(example):
@@ -253,9 +252,19 @@ def test_sheet_shows_meeting_questions_offers_and_follow_up(example):
     positions = [text.index(f"{question.text} {question.minutes} min") for question in plan.question_plan.questions]
     assert positions == sorted(positions)
     assert "What can I do for you?" in text
-    for offer in plan.offers:
-        assert " ".join(offer.text.split()) in text
-    for label in ("After the meeting", "Thank-you sent", "Articles sent", "Introductions promised", "Next step"):
+    # The checklist shows the offers the page has room for, the most personal first, never fewer than three;
+    # the workbook has the rest.
+    shown = [offer for offer in plan.offers if " ".join(offer.text.split()) in text]
+    assert len(shown) >= 3 and shown == list(plan.offers[:len(shown)])
+    assert plan.offers[0].trigger == "strength-match"
+    if len(shown) < len(plan.offers):
+        assert f"{len(plan.offers) - len(shown)} more ideas in your workbook" in text
+    # Before you go in: the seeker's own introduction, why this person, what they know, how they met.
+    for expected in ("Before you go in", workbook.seeker.pitch[:60], "Why Jordan", plan.why_them[:50],
+                     "You know", "student mental health", "How you met", "Alex introduced us at a chamber mixer"):
+        assert " ".join(expected.split()) in text, expected
+    for label in ("After the meeting", "What I learned", "Names they gave", "What I promised, and by when",
+                  "Thank-you sent by Fri 4 Dec"):
         assert label in text
 
 
@@ -265,9 +274,10 @@ def test_sheet_answer_spaces_and_tick_boxes_are_form_fields(example):
     fields = PdfReader(written["jordan-smith"]).get_fields()
     answers = [f"answer-{number}" for number in range(1, len(plan.question_plan.questions) + 1)]
     assert all(fields[name]["/FT"] == "/Tx" for name in answers)
-    assert all(fields[f"offer-{number}"]["/FT"] == "/Btn" for number in range(1, len(plan.offers) + 1))
-    assert fields["follow-up-thanks"]["/FT"] == "/Btn" and fields["follow-up-articles"]["/FT"] == "/Btn"
-    assert fields["follow-up-introductions"]["/FT"] == "/Tx" and fields["follow-up-next-step"]["/FT"] == "/Tx"
+    offers = [name for name in fields if name.startswith("offer-")]
+    assert len(offers) >= 3 and all(fields[name]["/FT"] == "/Btn" for name in offers)
+    assert fields["after-thanks"]["/FT"] == "/Btn"
+    assert all(fields[name]["/FT"] == "/Tx" for name in ("after-learned", "after-names", "after-promised"))
     # Typed text needs a whole font in the PDF: a small one made for the fields, not all of DejaVu Sans (750 kB).
     assert any("Workbook-Form" in name for name, _ in fonts_of(written["jordan-smith"]))
     assert written["jordan-smith"].stat().st_size < 150_000
@@ -282,7 +292,7 @@ def test_unscheduled_meeting_gets_blank_fields_to_fill_in(scripts):
 def test_45_minutes_with_many_own_questions_fits_one_page_on_both_papers(scripts, tmp_path, renderer):
     workbook, written = scripts
     plan = workbook.contact("wang-fang")
-    assert plan.minutes == 45 and sum(question.own for question in plan.question_plan.questions) >= 6
+    assert plan.minutes == 45 and sum(question.own for question in plan.question_plan.questions) >= 3
     assert len(PdfReader(written["wang-fang"]).pages) == 1
     letter = dataclasses.replace(workbook, settings=workbook.settings.model_copy(update={"paper": "letter"}))
     renderer.render_sheet(letter, plan, tmp_path / "letter.pdf")
@@ -311,7 +321,7 @@ def test_the_fullest_45_minute_plans_fit_one_letter_page(tmp_path, renderer):
                "contacts": contacts}
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
     workbook = tailor(load_profile(tmp_path / "p.yaml"), builtin_banks(), load_guide(), TODAY)
-    assert max(len(plan.question_plan.questions) for plan in workbook.contacts) >= 16
+    assert max(len(plan.question_plan.questions) for plan in workbook.contacts) == 8  # 45 minutes: 7-11, aiming low
     for plan in workbook.contacts:
         renderer.render_sheet(workbook, plan, tmp_path / f"{plan.id}.pdf")
         assert len(PdfReader(tmp_path / f"{plan.id}.pdf").pages) == 1, plan.id
@@ -326,9 +336,11 @@ def test_a_120_minute_meeting_continues_cleanly_on_a_second_page(scripts):
     first, second = text_of(written["jose"], 1), text_of(written["jose"], 2)
     assert second.startswith(f"{plan.contact.name} (continued)")
     assert "page 2 of 2" in second
+    unhyphenated = [page.replace("-", "") for page in (first, second)]  # a line may break at a hyphen
     for question in plan.question_plan.questions:
         # never split across the pages: each question is whole on exactly one of them
-        assert (question.text in first) != (question.text in second), question.id
+        text = question.text.replace("-", "")
+        assert (text in unhyphenated[0]) != (text in unhyphenated[1]), question.id
 
 
 def test_text_is_never_set_below_9_pt(example, scripts):
@@ -401,11 +413,21 @@ def test_answer_spaces_have_one_rule_per_line(example, renderer, tmp_path):
         per_mm = 150 / 25.4
         side, sidebar = (10, 60) if density.compact else (12, 67)
         columns = range(int((side + 8) * per_mm), int((LETTER[0] * 25.4 / 72 - side - sidebar - 1) * per_mm), 3)
-        rows = [[image.getpixel((x, y)) for x in columns] for y in range(image.height)]
+        # Below the "Before you go in" box (its borders are rules too).
+        before = next(box for box in boxes_of(document.pages[0]._page_box) if box.element_tag == "section"
+                      and box.element is not None and box.element.get("class") == "before")
+        top = int((before.position_y + before.margin_height()) * 150 / 96) + 2
+        rows = [[image.getpixel((x, y)) for x in columns] for y in range(top, image.height)]
         grey = [sum(150 < value < 232 for value in row) > 0.9 * len(row) for row in rows]
         dark = [sum(value <= 150 for value in row) > 0.9 * len(row) for row in rows]
         rules = sum(1 for y in range(1, len(rows)) if grey[y] and not grey[y - 1] and not any(dark[max(0, y - 3):y + 4]))
         assert rules == sum(density.answer_lines(question.minutes) for question in plan.question_plan.questions), plan_id
+
+
+def boxes_of(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from boxes_of(child)
 
 
 # --- markup -----------------------------------------------------------------------------------
@@ -498,3 +520,86 @@ def test_one_renderer_reuses_fonts_and_compiled_css(example, scripts, renderer):
     fonts = renderer.font_config
     renderer.render_sheet(letter, letter.contacts[0], Path(shutil.os.devnull))
     assert renderer.font_config is fonts
+
+
+# --- issue 9: one page to write on, for every plan up to 90 minutes ------------------------------------
+
+def fullest_profile(paper: str, minutes: int) -> dict:
+    """The most a sheet has to hold: a 400-character pitch, long titles, every fact, notes, a met note."""
+    contacts = [
+        {"id": f"c-{relationship}-{status}", "name": f"Alexandra {relationship} {status}",
+         "role": "Associate Vice President for Student Success and Career Readiness",
+         "company": "Oregon Health & Science University", "relationship": relationship, "status": status,
+         "target_role": "designer", "interests": ["student mental health", "career readiness for humanities majors"],
+         "hobbies": ["pottery", "film photography"], "needs": ["a trainer for LinkedIn workshops", "help editing course videos"],
+         "how_we_met": "We sat next to each other at the regional career-services conference in Eugene last spring",
+         "meeting": {"date": "2026-12-03T10:00", "minutes": minutes},
+         "questions": ["How did the peer-advising pilot go, and what would you change if you ran it again next year?"],
+         "notes": "Ask about the **peer-advising pilot**. Their office runs LinkedIn Lab every term; " * 4,
+         "history": [{"date": "2026-11-02", "event": "met",
+                      "note": "She said the team is short of people who can design workshops and offered to introduce me to the dean"}]
+         if status == "met" else [],
+         **({"referred_by": "Alex Chen"} if relationship == "referral" else {})}
+        for relationship in ("friend", "cold", "referral", "recruiter")
+        for status in ("to-contact", "met")
+    ]
+    return {"seeker": {"name": "Maya Lopez", "strengths": ["LinkedIn profile reviews", "Video editing"], "pitch": "x" * 0 + (
+                "I've taught software to adults for eight years, and the best part was always the moment a workshop clicked "
+                "for someone who had been sure it never would. I'm exploring university career services, where that could "
+                "help students land a first job they love; I'd value your view of how people get started there.")[:400]},
+            "settings": {"paper": paper},
+            "target_roles": [{"id": "designer", "title": "Career Education Program Designer", "industry": "Higher education"}],
+            "contacts": contacts}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("minutes", [15, 30, 60, 90])
+def test_every_plan_up_to_90_minutes_fits_one_page_with_two_lines_per_answer(tmp_path, renderer, paper, minutes):
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(fullest_profile(paper, minutes)), encoding="utf-8")
+    workbook = tailor(load_profile(tmp_path / "p.yaml"), builtin_banks(), load_guide(), TODAY)
+    for plan in workbook.contacts:
+        path = tmp_path / f"{plan.id}.pdf"
+        renderer.render_sheet(workbook, plan, path)
+        assert len(PdfReader(path).pages) == 1, (plan.id, len(plan.question_plan.questions))
+        text = text_of(path)
+        for label in ("Before you go in", "Why them", "After the meeting", "Names they gave", "Thank-you sent by Fri 4 Dec"):
+            assert label in text, (plan.id, label)
+        assert ("Last time" in text) == (plan.last_time is not None)
+        for question in plan.question_plan.questions:
+            assert " ".join(question.text.split()) in text
+    # At least two ruled lines under every question, at whatever density the sheet was set.
+    assert all(density.min_lines >= 2 for density in SHEET_DENSITIES)
+
+
+def test_no_time_zone_is_printed_when_the_profile_never_set_one(tmp_path, renderer):
+    profile = {"seeker": {"name": "Maya Lopez"}, "target_roles": [{"title": "Career Advisor"}],
+               "contacts": [{"name": "Jordan Smith", "role": "Director", "relationship": "cold",
+                             "meeting": {"date": "2026-12-03T10:00", "minutes": 20}}]}
+    for settings, zone in (({}, None), ({"timezone": "UTC"}, "UTC"), ({"timezone": "America/Los_Angeles"}, "PST")):
+        (tmp_path / "p.yaml").write_text(yaml.safe_dump({**profile, "settings": settings}), encoding="utf-8")
+        workbook = tailor(load_profile(tmp_path / "p.yaml"), builtin_banks(), load_guide(), TODAY)
+        plan = workbook.contacts[0]
+        renderer.render_sheet(workbook, plan, tmp_path / "s.pdf")
+        text = text_of(tmp_path / "s.pdf")
+        assert "Thu 3 Dec 2026, 10:00" in text
+        assert plan.meeting.zone_label == zone
+        assert ("10:00 UTC" in text) == (zone == "UTC") and ("PST" in text) == (zone == "PST")
+
+
+def test_emoji_print_as_a_glyph_or_are_dropped_cleanly(tmp_path, renderer):
+    from generator.pdf import without_emoji
+
+    assert without_emoji("Loves 🚀 rockets") == "Loves rockets"
+    assert without_emoji("👩‍💻 coding 🇺🇸") == "coding"
+    assert without_emoji("coffee ☕ chats") == "coffee ☕ chats"  # DejaVu Sans draws this one
+    profile = {"seeker": {"name": "Maya Lopez 🌟", "pitch": "Trainer 🎓 moving into careers"},
+               "target_roles": [{"title": "Career Advisor"}],
+               "contacts": [{"name": "Jordan Smith", "role": "Director 🚀", "relationship": "friend",
+                             "interests": ["AI tutoring 🤖"], "hobbies": ["trail running 🏃‍♀️"]}]}
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+    workbook = tailor(load_profile(tmp_path / "p.yaml"), builtin_banks(), load_guide(), TODAY)
+    renderer.render_sheet(workbook, workbook.contacts[0], tmp_path / "s.pdf")
+    text = text_of(tmp_path / "s.pdf")
+    assert "Trainer moving into careers" in text and "AI tutoring" in text and "Director" in text
+    assert not re.search("[\U0001F000-\U0001FAFF\u200d\ufe0f]", text)
