@@ -83,7 +83,8 @@ def test_every_due_item_is_an_all_day_event_with_its_drafts_subject(built):
     thanks = found["maya-lopez-alex-chen-thank-you-2026-11-13@workbook"]
     assert "Subject: Thank you, Alex" in str(thanks["description"]) and str(thanks["x-workbook-subject"]) == "Thank you, Alex"
     nudge = found["maya-lopez-priya-raman-nudge-2026-11-27@workbook"]
-    assert "Subject: Following up: 30 minutes in the next two weeks?" in str(nudge["description"])
+    priya_minutes = workbook.contact("priya-raman").minutes
+    assert f"Subject: Following up: {priya_minutes} minutes in the next two weeks?" in str(nudge["description"])
     meetings = [uid for uid in found if uid.endswith("-meeting@workbook")]
     assert len(found) == len(due) + len(meetings)
 

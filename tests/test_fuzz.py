@@ -87,6 +87,12 @@ def deep_copy(data: Any) -> Any:
     return data
 
 
+def _list_at(data: object, key: str) -> list:
+    """data[key] when it is a list; a damaged profile may have anything there (or no mapping at all)."""
+    found = data.get(key) if isinstance(data, dict) else None
+    return found if isinstance(found, list) else []
+
+
 @st.composite
 def damaged_profiles(draw: st.DrawFn) -> Any:
     data = deep_copy(EXAMPLE_DATA)
@@ -109,17 +115,17 @@ def damaged_profiles(draw: st.DrawFn) -> Any:
             target.append(deep_copy(draw(st.sampled_from(target))))
         elif action == "id":
             section = draw(st.sampled_from(["target_roles", "contacts"]))
-            for item in (data.get(section) if isinstance(data, dict) else None) or []:
+            for item in _list_at(data, section):
                 if isinstance(item, dict) and draw(st.booleans()):
                     item["id"] = draw(st.one_of(texts, st.sampled_from(["../x", "a/b", "CON", "-x", "x" * 65]), values))
         elif action == "date":
-            for item in (data.get("contacts") if isinstance(data, dict) else None) or []:
+            for item in _list_at(data, "contacts"):
                 if isinstance(item, dict) and isinstance(item.get("meeting"), dict) and draw(st.booleans()):
                     item["meeting"]["date"] = draw(dates)
         elif action == "minutes":
             if isinstance(data, dict) and isinstance(data.get("settings"), dict):
                 data["settings"]["meeting_minutes"] = draw(minutes)
-            for item in (data.get("contacts") if isinstance(data, dict) else None) or []:
+            for item in _list_at(data, "contacts"):
                 if isinstance(item, dict) and isinstance(item.get("meeting"), dict) and draw(st.booleans()):
                     item["meeting"]["minutes"] = draw(minutes)
     return data
