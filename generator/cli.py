@@ -118,14 +118,16 @@ def check(target: Path) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for a coach's folder (default: the number of CPUs).")
 @click.option("--force", is_flag=True, help="Rebuild clients even when nothing changed.")
-def build(target: Path, out: Path, jobs: int | None, force: bool) -> None:
+@click.option("--no-wait", is_flag=True,
+              help="If another build is writing the same output, fail at once (exit 1) instead of waiting for it.")
+def build(target: Path, out: Path, jobs: int | None, force: bool, no_wait: bool) -> None:
     """Build the workbook for a profile FILE, or for every client in a coach's folder DIR.
 
     With no FILE, builds the example profile (data/example.yaml) into out/.
     """
     from generator.batch import build_target
 
-    sys.exit(build_target(target, out, jobs=jobs, force=force, display=_display))
+    sys.exit(build_target(target, out, jobs=jobs, force=force, display=_display, wait=not no_wait))
 
 
 @main.command()
