@@ -314,8 +314,7 @@ class WorkerPool:
         code = process.exitcode
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"stopped (exit code {code})"
         _remove_staging_of(job.out, process.pid)
-        problems = [f"{job.display}: the worker process building it {how}; its earlier output is kept, "
-                    "the other clients are built"]
+        problems = [f"{job.display}: the worker process building this client {how}; the other clients go on"]
         return Outcome(job.display, job.client_id, "failed", 0.0, problems,
                        summary=_previous_summary(job.out, job.client_id))
 
