@@ -92,9 +92,9 @@ def read_manifest(folder: Path) -> dict | None:
     except OSError as error:
         raise os_problem(error, folder, "read") from None
     if not stat.S_ISDIR(status.st_mode):
-        raise not_a_file(folder, status.st_mode) if stat.S_ISLNK(status.st_mode) else \
-            UserError(f"{shown(folder)} is {'a file' if stat.S_ISREG(status.st_mode) else 'not a folder'}, "
-                      "not a workbook output; move it away or choose another output folder with -o")
+        kind = "a file" if stat.S_ISREG(status.st_mode) else None
+        raise not_a_file(folder, status.st_mode, "a workbook output") if kind is None else \
+            UserError(f"{shown(folder)} is a file, not a workbook output; move it away or choose another output folder with -o")
     raw = read_regular(folder / MANIFEST, MAX_MANIFEST_BYTES)
     if raw is None:
         return None

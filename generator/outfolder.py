@@ -82,9 +82,9 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def not_a_file(path: Path, mode: int) -> UserError:
-    return UserError(f"{shown(path)} is {_kind(mode)}, not a file workbook wrote; "
-                     "move it away or choose another output folder with -o")
+def not_a_file(path: Path, mode: int, expected: str = "a file workbook wrote") -> UserError:
+    """`out/index.html is a folder, not a file workbook wrote; …`"""
+    return UserError(f"{shown(path)} is {_kind(mode)}, not {expected}; move it away or choose another output folder with -o")
 
 
 def read_regular(path: Path, limit: int, *, prefix: bool = False) -> bytes | None:
@@ -125,14 +125,19 @@ def read_regular(path: Path, limit: int, *, prefix: bool = False) -> bytes | Non
 
 # --- writing ---------------------------------------------------------------------------------------
 
-def write_fresh(path: Path, data: bytes) -> None:
-    """Write `path` atomically through a new temporary file beside it; no existing file or link is followed."""
+def write_fresh(path: Path, data: bytes, step: str | None = None) -> None:
+    """Write `path` atomically through a new temporary file beside it; no existing file or link is followed.
+
+    `step`: the name of this write for the test hook (`fault_point`), hit just before the rename.
+    """
     # mkstemp opens with O_CREAT|O_EXCL: a name that exists (a planted link included) is never reused.
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             os.fchmod(handle.fileno(), 0o666 & ~_UMASK)  # mkstemp makes it private; an output is not
+        if step:
+            fault_point(step, None, path)
         os.replace(temporary, path)  # replaces a link at `path` itself, never its target
     except BaseException:
         with contextlib.suppress(OSError):
@@ -210,8 +215,8 @@ def output_lock(out: Path, name: str, *, wait: bool = True,
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | flags, 0o666 & ~_UMASK)
     except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise not_a_file(path, stat.S_IFLNK) from None
+        if error.errno in (errno.ELOOP, errno.EISDIR):
+            raise not_a_file(path, stat.S_IFLNK if error.errno == errno.ELOOP else stat.S_IFDIR) from None
         if error.errno not in (errno.EROFS, errno.EACCES, errno.EPERM) or not os.path.lexists(path):
             raise os_problem(error, path) from None
         try:  # a read-only folder: an existing lock file still locks (and the build will say it cannot write)

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from generator.errors import UserError
 from generator.models import Coach
-from generator.outfolder import fault_point, os_problem, output_lock, read_regular, shown, write_fresh
+from generator.outfolder import os_problem, output_lock, read_regular, shown, write_fresh
 from generator.paths import TEMPLATES
 from generator.workbook import STATUS_LABELS
 
@@ -43,8 +43,7 @@ def render_overview(out: Path, outcomes: list, today: date, coach: Coach | None 
             raise UserError(f"{shown(path)} exists and was not written by workbook; not replacing it "
                             "(choose another folder with -o)")
         try:
-            fault_point("overview", None, path)
-            write_fresh(path, html.encode("utf-8"))
+            write_fresh(path, html.encode("utf-8"), step="overview")
         except OSError as error:
             raise os_problem(error, path) from None
     return path
