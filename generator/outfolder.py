@@ -20,7 +20,10 @@ write a temporary file. So:
 `fault_point` is a test hook (tests/test_faults.py): with the environment
 variable WORKBOOK_FAULT=<step>[:<action>[:<client-id>]] a build stops at that
 step, as if killed (`kill`, the default) or as if the disk said no (`enospc`,
-`erofs`, `eacces`). It does nothing when the variable is not set.
+`erofs`, `eacces`), or pauses there (`sleep<N>` seconds). Steps: `tailor`, `pdf`,
+`site`, `manifest`, `swap`, `exchanged`, `aside` (generator/build.py), `overview`
+(after the page's temporary file is written). It does nothing when the variable
+is not set.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import signal
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -283,5 +287,8 @@ def fault_point(step: str, client_id: str | None = None, path: Path | None = Non
         return
     if action in ("", "kill"):
         os.kill(os.getpid(), signal.SIGKILL)
+    if action.startswith("sleep"):  # hold on here (and to any lock) for N seconds, then go on
+        time.sleep(float(action[5:] or 5))
+        return
     code = _FAULT_ERRORS[action]
     raise OSError(code, os.strerror(code), str(path) if path else None)
