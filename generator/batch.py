@@ -29,7 +29,7 @@ from pathlib import Path
 import click
 
 from generator.coach import LoadedCoach, load_coach_file
-from generator.errors import Problem, UserError, print_problems
+from generator.errors import InternalError, Problem, UserError, print_problems
 from generator.models import make_id
 from generator.outfolder import Busy, os_problem, output_lock
 
@@ -268,6 +268,7 @@ class WorkerPool:
         self.context = multiprocessing.get_context()
         self.workers: list[tuple] = []  # (process, connection)
         self.current: dict[int, Job] = {}  # pid -> the job it is building
+        self.restarts = 0
 
     def _start(self):
         ours, theirs = self.context.Pipe()
@@ -286,9 +287,16 @@ class WorkerPool:
             while pending or self.current:
                 while idle and pending:
                     process, connection = idle.pop()
-                    job = pending.pop()
-                    self.current[process.pid] = job
-                    connection.send(job)
+                    try:
+                        connection.send(pending[-1])
+                    except OSError:  # it died while idle: replace it, the job waits for the new one
+                        self._forget(process, connection)
+                        self.restarts += 1
+                        if self.restarts > 2 * self.size + 8:  # workers die as they start: do not loop forever
+                            raise InternalError("worker processes keep dying as soon as they start") from None
+                        idle.append(self._start())
+                        continue
+                    self.current[process.pid] = pending.pop()
                 busy = [(p, c) for p, c in self.workers if p.pid in self.current]
                 ready = set(wait([c for _, c in busy] + [p.sentinel for p, _ in busy]))
                 for process, connection in busy:
@@ -307,10 +315,13 @@ class WorkerPool:
         finally:
             self._stop_all()
 
-    def _died(self, process, connection, job: Job) -> Outcome:
+    def _forget(self, process, connection) -> None:
         process.join(5)
         self.workers.remove((process, connection))
         connection.close()
+
+    def _died(self, process, connection, job: Job) -> Outcome:
+        self._forget(process, connection)
         code = process.exitcode
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"stopped (exit code {code})"
         _remove_staging_of(job.out, process.pid)

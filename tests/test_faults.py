@@ -422,3 +422,32 @@ def test_a_fragment_reference_inside_an_svg_logo_is_fine():
            b'<use xlink:href="#c"/><rect style="fill:url(#g)" fill="url( \'#g\' )"/></svg>')
     assert svg_problem(svg) is None
     assert svg_problem((DEMO / "assets" / "whitfield-logo.svg").read_bytes()) is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fake build reaches workers by fork")
+def test_the_worker_pool_replaces_workers_that_die_busy_or_idle(monkeypatch, tmp_path):
+    """The pool's bookkeeping, with a stand-in build (workers are forked, so they see the patch)."""
+    from datetime import date
+
+    import generator.batch as batch
+
+    def fake_build(job):
+        if job.display == "dies":
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.2)
+        return batch.Outcome(job.display, job.client_id, "built", 0.0)
+
+    monkeypatch.setattr(batch, "build_job", fake_build)
+    names = ["a", "dies", "b", "c", "d", "e"]
+    jobs = [batch.Job(tmp_path / f"{n}.yaml", n, n, None, None, tmp_path, False, date.today()) for n in names]
+    pool = batch.WorkerPool(2)
+    outcomes = {}
+    for outcome in pool.run(jobs):
+        outcomes[outcome.display] = outcome
+        idle = [p for p, _ in pool.workers if p.pid not in pool.current and p.is_alive()]
+        if len(outcomes) == 2 and idle:  # one worker dies while it waits for work
+            os.kill(idle[0].pid, signal.SIGKILL)
+            idle[0].join(5)
+    assert {name: o.status for name, o in outcomes.items()} == {**{n: "built" for n in names}, "dies": "failed"}
+    assert "was killed by signal 9" in outcomes["dies"].problems[0]
+    assert pool.restarts == 1 and pool.workers == []
