@@ -451,3 +451,15 @@ def test_the_worker_pool_replaces_workers_that_die_busy_or_idle(monkeypatch, tmp
     assert {name: o.status for name, o in outcomes.items()} == {**{n: "built" for n in names}, "dies": "failed"}
     assert "was killed by signal 9" in outcomes["dies"].problems[0]
     assert pool.restarts == 1 and pool.workers == []
+
+
+def test_the_pdf_fetcher_refuses_a_self_referencing_logo_even_if_it_changed_after_loading(tmp_path):
+    from generator.fetcher import AssetFetcher, RefusedURL
+
+    logo = tmp_path / "logo.svg"
+    logo.write_bytes(SELF_REFERENCE)
+    fetcher = AssetFetcher(files=[logo])
+    with pytest.raises(RefusedURL, match="refers to another file"):
+        fetcher.fetch(logo.as_uri())
+    logo.write_bytes((DEMO / "assets" / "whitfield-logo.svg").read_bytes())
+    assert fetcher.fetch(logo.as_uri()).read() == (DEMO / "assets" / "whitfield-logo.svg").read_bytes()
