@@ -135,7 +135,10 @@ def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None
 def _inside_staging(error: OSError, out: Path, client_id: str) -> bool:
     """Whether the failed path is one of our hidden working folders (then name the output, not it)."""
     name = error.filename
-    return name is None or Path(name).absolute().is_relative_to(out) and f".{client_id}." in str(name)
+    if not isinstance(name, (str, bytes, os.PathLike)):
+        return True
+    name = os.fsdecode(name)
+    return Path(name).absolute().is_relative_to(out) and f".{client_id}." in name
 
 
 def _build(loaded: LoadedProfile, out: Path, final: Path, banks: Banks | None, pdf, today: date,

@@ -248,17 +248,6 @@ def output_lock(out: Path, name: str, *, wait: bool = True,
         os.close(fd)  # releases the lock
 
 
-def try_lock(out: Path, name: str) -> contextlib.AbstractContextManager | None:
-    """The lock of OUT/<name> if it is free right now (entered), else None. The caller must close it."""
-    stack = contextlib.ExitStack()
-    try:
-        stack.enter_context(output_lock(out, name, wait=False))
-    except UserError:
-        stack.close()
-        return None
-    return stack
-
-
 def _holder(fd: int) -> str:
     try:
         text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
