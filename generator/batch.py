@@ -31,7 +31,7 @@ import click
 from generator.coach import LoadedCoach, load_coach_file
 from generator.errors import InternalError, Problem, UserError, print_problems
 from generator.models import make_id
-from generator.outfolder import Busy, os_problem, output_lock
+from generator.outfolder import os_problem, output_lock
 
 COACH_FILE = "coach.yaml"
 
@@ -439,7 +439,7 @@ def _recover_all(out: Path) -> None:
     from generator.build import leftovers, recover
 
     for client_id in sorted(leftovers(out)):
-        with contextlib.suppress(Busy):
+        with contextlib.suppress(UserError):  # being built now, or a strange lock file: its own job reports that
             with output_lock(out, client_id, wait=False):
                 note = recover(out, client_id)
                 if note:
