@@ -9,23 +9,29 @@ others; the coach's overview (OUT/index.html) lists every client with output.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import multiprocessing
 import os
 import resource
+import shutil
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from multiprocessing.connection import wait
 from pathlib import Path
 
 import click
 
 from generator.coach import LoadedCoach, load_coach_file
-from generator.errors import Problem, UserError, print_problems
+from generator.errors import InternalError, Problem, UserError, print_problems
 from generator.models import make_id
+from generator.outfolder import os_problem, output_lock
 
 COACH_FILE = "coach.yaml"
 
@@ -73,6 +79,7 @@ class Job:
     out: Path
     force: bool
     today: date | None  # None: today in the client's settings.timezone
+    wait: bool = True  # for another build of the same client to finish (else: fail at once)
 
 
 @dataclass
@@ -85,6 +92,15 @@ class Outcome:
     summary: dict | None = None  # the manifest's summary, for the overview
     folder: Path | None = None
     peak_memory_mb: float = 0.0
+    notes: list[str] = field(default_factory=list)  # e.g. what was recovered from an interrupted build
+
+
+class Stopped(BaseException):
+    """SIGTERM (or SIGINT) arrived: stop building, tidy up, exit. Not an Exception: nothing may swallow it."""
+
+    def __init__(self, signal_number: int):
+        super().__init__(signal_number)
+        self.signal_number = signal_number
 
 
 _pdf_renderer = None
@@ -111,37 +127,75 @@ def _coach(path: Path, display: str, _mtime: float) -> LoadedCoach:
 
 
 def build_job(job: Job) -> Outcome:
-    """Load, check the manifest, build. Never raises: a failure is an outcome."""
+    """Lock, recover, load, check the manifest, build. Never raises (except `Stopped`): a failure is an outcome."""
+    started = time.perf_counter()
+    notes: list[str] = []
+    found_id = [job.client_id]  # single-file builds learn the id when the profile has loaded
+    try:
+        with contextlib.ExitStack() as held:
+            if job.client_id:  # a coach's folder: the id is the file's name, so lock before reading anything
+                _lock_and_recover(job, job.client_id, held, notes)
+            outcome = _build_job(job, held, notes, started, found_id)
+            outcome.notes = notes
+            return outcome
+    except UserError as error:
+        problems = [str(p) for p in error.problems] or [f"{job.display}: {error}"]
+    except OSError as error:  # the environment, not workbook: one line naming the path and the cause
+        problems = [f"{job.display}: {os_problem(error)}"]
+    except Exception:  # a bug in workbook: keep the batch going, but show everything
+        problems = [traceback.format_exc().rstrip(), f"{job.display}: internal error: this is a bug in workbook, please report it"]
+    client_id = found_id[0]
+    return Outcome(job.display, client_id, "failed", time.perf_counter() - started, problems,
+                   summary=_previous_summary(job.out, client_id), peak_memory_mb=_peak_mb(), notes=notes)
+
+
+def _lock_and_recover(job: Job, client_id: str, held: contextlib.ExitStack, notes: list[str]) -> None:
+    """Take the client's lock for the rest of the job, then tidy what interrupted builds of it left."""
+    from generator.build import recover
+
+    held.enter_context(output_lock(job.out, client_id, wait=job.wait))
+    note = recover(job.out, client_id)
+    if note:
+        notes.append(note)
+
+
+def _build_job(job: Job, held: contextlib.ExitStack, notes: list[str], started: float, found_id: list) -> Outcome:
     from generator.build import build_client, inputs_fingerprint, outputs_present, read_manifest
     from generator.load import load_profile, today_in
 
-    started = time.perf_counter()
-    client_id = job.client_id
+    coach = _coach(job.coach_path, job.coach_display, job.coach_path.stat().st_mtime) if job.coach_path else None
+    loaded = load_profile(job.path, display_name=job.display, client_id=job.client_id,
+                          defaults=coach.defaults if coach else None, today=job.today)
+    client_id = loaded.client_id
+    if job.client_id is None:
+        found_id[0] = client_id
+        _lock_and_recover(job, client_id, held, notes)
+    today = job.today or today_in(loaded.profile.settings.timezone)
+    fingerprint = inputs_fingerprint(loaded, job.coach_path, today)
+    previous = read_manifest(job.out / client_id)
+    if not job.force and previous and previous["inputs"] == fingerprint and outputs_present(job.out / client_id, previous):
+        return Outcome(job.display, client_id, "skipped", time.perf_counter() - started,
+                       summary=previous["summary"], folder=job.out / client_id, peak_memory_mb=_peak_mb())
+    if _pdf_renderer is None:
+        _worker_start()
+    result = build_client(loaded, job.out, banks=coach.banks if coach else None, pdf=_pdf_renderer,
+                          today=today, fingerprint=fingerprint)
+    summary = read_manifest(result.folder)["summary"]
+    return Outcome(job.display, client_id, "built", time.perf_counter() - started, summary=summary,
+                   folder=result.folder, peak_memory_mb=_peak_mb())
+
+
+def _previous_summary(out: Path, client_id: str | None) -> dict | None:
+    """What the overview can still show of a client whose build failed (a profile that did not load has no id)."""
+    from generator.build import read_manifest
+
+    if not client_id:
+        return None
     try:
-        coach = _coach(job.coach_path, job.coach_display, job.coach_path.stat().st_mtime) if job.coach_path else None
-        loaded = load_profile(job.path, display_name=job.display, client_id=job.client_id,
-                              defaults=coach.defaults if coach else None)
-        client_id = loaded.client_id
-        today = job.today or today_in(loaded.profile.settings.timezone)
-        fingerprint = inputs_fingerprint(loaded, job.coach_path, today)
-        previous = read_manifest(job.out / client_id)
-        if not job.force and previous and previous["inputs"] == fingerprint and outputs_present(job.out / client_id, previous):
-            return Outcome(job.display, client_id, "skipped", time.perf_counter() - started,
-                           summary=previous["summary"], folder=job.out / client_id, peak_memory_mb=_peak_mb())
-        if _pdf_renderer is None:
-            _worker_start()
-        result = build_client(loaded, job.out, banks=coach.banks if coach else None, pdf=_pdf_renderer,
-                              today=today, fingerprint=fingerprint)
-        summary = read_manifest(result.folder)["summary"]
-        return Outcome(job.display, client_id, "built", time.perf_counter() - started, summary=summary,
-                       folder=result.folder, peak_memory_mb=_peak_mb())
-    except UserError as error:
-        problems = [str(p) for p in error.problems] or [f"{job.display}: {error}"]
-    except Exception:  # a bug in workbook: keep the batch going, but show everything
-        problems = [traceback.format_exc().rstrip(), f"{job.display}: internal error: this is a bug in workbook, please report it"]
-    previous = read_manifest(job.out / client_id) if client_id else None  # a profile that did not load has no id
-    return Outcome(job.display, client_id, "failed", time.perf_counter() - started, problems,
-                   summary=previous["summary"] if previous else None, peak_memory_mb=_peak_mb())
+        previous = read_manifest(out / client_id)
+    except UserError:
+        return None
+    return previous["summary"] if previous else None
 
 
 def _peak_mb() -> float:
@@ -154,16 +208,199 @@ def run_jobs(jobs: list[Job], workers: int) -> Iterator[Outcome]:
         for job in jobs:
             yield build_job(job)
         return
-    # Each worker makes its PDF renderer on its first real build, so a run that skips everything stays quick.
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        futures = [pool.submit(build_job, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
+    yield from WorkerPool(min(workers, len(jobs))).run(jobs)
+
+
+# --- the worker processes ------------------------------------------------------------------------------
+
+_busy = False  # in a worker: building a client (a SIGTERM must tidy up) or waiting for one (exit at once)
+
+
+def _worker_main(connection, parent: int) -> None:
+    """A worker: build the jobs the parent sends until it sends None, goes away, or asks us to stop."""
+    global _busy
+    if sys.platform.startswith("linux"):
+        # The kernel sends us SIGTERM when the parent dies, even by kill -9: no worker outlives its build.
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(143)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent too; it stops us with SIGTERM
+    signal.signal(signal.SIGTERM, _worker_stop)
+    try:
+        while True:
+            try:
+                job = connection.recv()
+            except (EOFError, OSError):
+                break
+            if job is None:
+                break
+            _busy = True
+            outcome = build_job(job)  # cleans up its staging folder on Stopped before it gets here
+            _busy = False
+            connection.send(outcome)
+    except Stopped:
+        os._exit(143)
+    os._exit(0)  # not through atexit and the interpreter's teardown: the parent already has everything
+
+
+def _worker_stop(signal_number, _frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough; the tidy-up must not be cut short
+    if not _busy:
+        os._exit(143)
+    raise Stopped(signal_number)
+
+
+class WorkerPool:
+    """Worker processes that each build one client at a time.
+
+    A worker that dies (killed, out of memory) fails only the client it was building, reported with
+    its id; a new worker takes over the rest. When the parent stops (Ctrl-C, SIGTERM, an error) every
+    worker is stopped with SIGTERM, tidies its staging folder and exits; one that does not within a
+    few seconds is killed and its staging folder removed for it.
+    """
+
+    STOP_GRACE_SECONDS = 10
+
+    def __init__(self, size: int):
+        self.size = size
+        self.context = multiprocessing.get_context()
+        self.workers: list[tuple] = []  # (process, connection)
+        self.current: dict[int, Job] = {}  # pid -> the job it is building
+        self.restarts = 0
+
+    def _start(self):
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(target=_worker_main, args=(theirs, os.getpid()), daemon=True)
+        process.start()
+        theirs.close()
+        self.workers.append((process, ours))
+        return process, ours
+
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+        pending = list(reversed(jobs))
+        idle = []
+        try:
+            for _ in range(self.size):
+                idle.append(self._start())
+            while pending or self.current:
+                while idle and pending:
+                    process, connection = idle.pop()
+                    try:
+                        connection.send(pending[-1])
+                    except OSError:  # it died while idle: replace it, the job waits for the new one
+                        self._forget(process, connection)
+                        self.restarts += 1
+                        if self.restarts > 2 * self.size + 8:  # workers die as they start: do not loop forever
+                            raise InternalError("worker processes keep dying as soon as they start") from None
+                        idle.append(self._start())
+                        continue
+                    self.current[process.pid] = pending.pop()
+                busy = [(p, c) for p, c in self.workers if p.pid in self.current]
+                ready = set(wait([c for _, c in busy] + [p.sentinel for p, _ in busy]))
+                for process, connection in busy:
+                    if connection not in ready and process.sentinel not in ready:
+                        continue
+                    job = self.current.pop(process.pid)
+                    try:
+                        outcome = connection.recv()
+                    except (EOFError, OSError):  # it died mid-build
+                        outcome = self._died(process, connection, job)
+                        if pending:
+                            idle.append(self._start())
+                    else:
+                        idle.append((process, connection))
+                    yield outcome
+        finally:
+            self._stop_all()
+
+    def _forget(self, process, connection) -> None:
+        process.join(5)
+        self.workers.remove((process, connection))
+        connection.close()
+
+    def _died(self, process, connection, job: Job) -> Outcome:
+        self._forget(process, connection)
+        code = process.exitcode
+        how = f"was killed by signal {-code}" if code is not None and code < 0 else f"stopped (exit code {code})"
+        _remove_staging_of(job.out, process.pid)
+        problems = [f"{job.display}: the worker process building this client {how}; the other clients go on"]
+        return Outcome(job.display, job.client_id, "failed", 0.0, problems,
+                       summary=_previous_summary(job.out, job.client_id))
+
+    def _stop_all(self) -> None:
+        for process, connection in self.workers:
+            with contextlib.suppress(OSError, ValueError):
+                if process.pid in self.current:
+                    process.terminate()  # SIGTERM: it removes its staging folder and exits
+                else:
+                    connection.send(None)
+        deadline = time.monotonic() + self.STOP_GRACE_SECONDS
+        for process, connection in self.workers:
+            process.join(max(0.1, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join()
+            job = self.current.get(process.pid)
+            if job is not None:
+                _remove_staging_of(job.out, process.pid)
+            connection.close()
+        self.workers.clear()
+
+
+def _remove_staging_of(out: Path, pid: int) -> None:
+    """The staging folders a dead worker left (their names carry its process id)."""
+    for folder in out.glob(f".*.building-{pid}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- a whole build -------------------------------------------------------------------------------------
+
+_EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
 def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, display: Callable[[Path], str],
-                 today: date | None = None) -> int:
-    """Build what `target` names into `out`; print progress, problems and a summary; return the exit code."""
+                 today: date | None = None, wait: bool = True) -> int:
+    """Build what `target` names into `out`; print progress, problems and a summary; return the exit code.
+
+    Ctrl-C or SIGTERM stops every build in progress (their staging folders removed, every earlier
+    output kept) and returns 130 or 143.
+    """
+    with _stop_on_signals():
+        try:
+            return _build_target(target, out, jobs=jobs, force=force, display=display, today=today, wait=wait)
+        except (Stopped, KeyboardInterrupt) as stop:
+            number = stop.signal_number if isinstance(stop, Stopped) else signal.SIGINT
+            name = "Ctrl-C" if number == signal.SIGINT else "SIGTERM"
+            click.echo(f"stopped by {name}: no build was left half-done; earlier outputs are kept", err=True)
+            return _EXIT_CODES.get(number, 1)
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM raises `Stopped` like Ctrl-C raises KeyboardInterrupt, so cleanup code runs for both."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number, _frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the tidy-up short
+        raise Stopped(number)
+
+    old_term = signal.signal(signal.SIGTERM, stop)
+    old_int = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        signal.signal(signal.SIGINT, old_int)
+
+
+def _build_target(target: Path, out: Path, *, jobs: int | None, force: bool, display: Callable[[Path], str],
+                  today: date | None, wait: bool) -> int:
     started = time.perf_counter()
     try:
         coach_path, profiles = find_inputs(target)
@@ -173,12 +410,13 @@ def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, disp
         print_problems(error)
         return 1
     folder_mode = target.is_dir()
-    job_list = _jobs(profiles, coach_path, folder_mode, out, force, today, display)
+    job_list = _jobs(profiles, coach_path, folder_mode, out, force, today, display, wait)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         click.echo(f"cannot create the output folder {display(out)}: {error.strerror}", err=True)
         return 1
+    _recover_all(out)
     outcomes = list(_report(run_jobs(job_list, jobs or os.cpu_count() or 1), len(job_list)))
     if folder_mode:
         from generator.overview import render_overview
@@ -186,21 +424,33 @@ def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, disp
         # The validated branding (optional keys present as None), not the raw `coach:` mapping of coach.yaml.
         coach = _coach(coach_path, display(coach_path), coach_path.stat().st_mtime).coach if coach_path else None
         try:
-            overview = render_overview(out, outcomes, today or date.today(), coach)
+            overview = render_overview(out, outcomes, today or date.today(), coach, wait=wait)
             click.echo(f"Coach's overview: {display(overview)}")
         except UserError as error:
-            click.echo(str(error), err=True)
+            print_problems(error)
             outcomes.append(Outcome(display(out / "index.html"), None, "failed", 0.0))
     elif outcomes and outcomes[0].status != "failed":
         _print_single(outcomes[0], display)
     return _print_totals(outcomes, time.perf_counter() - started)
 
 
+def _recover_all(out: Path) -> None:
+    """Tidy what interrupted builds left in OUT for any client no one is building now, and say so."""
+    from generator.build import leftovers, recover
+
+    for client_id in sorted(leftovers(out)):
+        with contextlib.suppress(UserError):  # being built now, or a strange lock file: its own job reports that
+            with output_lock(out, client_id, wait=False):
+                note = recover(out, client_id)
+                if note:
+                    click.echo(note, err=True)
+
+
 def _jobs(profiles: list[Path], coach_path: Path | None, folder_mode: bool, out: Path, force: bool, today: date | None,
-          display: Callable[[Path], str]) -> list[Job]:
+          display: Callable[[Path], str], wait: bool = True) -> list[Job]:
     """One job per profile; in a coach's folder the client id is the file's name."""
     return [Job(path, display(path), make_id(path.stem) if folder_mode else None, coach_path,
-                display(coach_path) if coach_path else None, out, force, today) for path in profiles]
+                display(coach_path) if coach_path else None, out, force, today, wait) for path in profiles]
 
 
 def _report(outcomes: Iterator[Outcome], total: int) -> Iterator[Outcome]:
@@ -217,6 +467,8 @@ def _report(outcomes: Iterator[Outcome], total: int) -> Iterator[Outcome]:
     with Progress(TextColumn("Building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("clients", total=total)
         for outcome in outcomes:
+            for note in outcome.notes:
+                bar.console.print(note, markup=False)
             bar.console.print(_outcome_line(outcome), markup=False)
             for line in outcome.problems:
                 bar.console.print(line, markup=False)
@@ -232,6 +484,8 @@ def _outcome_line(outcome: Outcome) -> str:
 
 
 def _print_outcome(outcome: Outcome) -> None:
+    for note in outcome.notes:
+        click.echo(note, err=True)
     click.echo(_outcome_line(outcome), err=outcome.status == "failed")
     for line in outcome.problems:
         click.echo(line, err=True)

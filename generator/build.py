@@ -1,17 +1,24 @@
 """The build of one client, in named steps: tailor → render PDFs → render the site → record → swap into place.
 
-Everything is written into a staging folder beside the client's folder and
-only moved into place when every step succeeded, so a failed build leaves the
-previous output exactly as it was. A manifest records what the output was
-built from, so an unchanged client can be skipped.
+Everything is written into a fresh staging folder beside the client's folder
+and only swapped into place when every step succeeded, so a failed, killed or
+interrupted build leaves the previous output exactly as it was, and OUT/<id>
+is never missing once it has existed. A manifest records what the output was
+built from, so an unchanged client can be skipped. What a killed build leaves
+behind (hidden `.<id>.building-*` / `.<id>.old-*` folders) is tidied by the
+next build (`recover`). The named steps are also the test hook's fault points
+(see generator/outfolder.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +28,8 @@ from generator.banks import Banks, builtin_banks
 from generator.errors import InternalError, UserError
 from generator.guide import load_guide
 from generator.load import LoadedProfile
+from generator.outfolder import (exchange, fault_point, make_fresh_folder, not_a_file, os_problem, read_regular,
+                                 shown, signals_held)
 from generator.paths import BASE_MKDOCS, CONTENT, TEMPLATES
 
 CODE = Path(__file__).resolve().parent  # a change to workbook itself changes the output too
@@ -69,11 +78,31 @@ def inputs_fingerprint(loaded: LoadedProfile, coach_file: Path | None, today: da
     return digest.hexdigest()
 
 
+MAX_MANIFEST_BYTES = 1024 * 1024  # ours are a few kilobytes
+
+
 def read_manifest(folder: Path) -> dict | None:
-    """The manifest of an earlier build, or None when there is none (or it is not one of ours)."""
+    """The manifest of an earlier build, or None when there is none (or it is not one of ours).
+
+    `folder` must be a real folder: a link, file, FIFO or device there (or as its manifest) is a
+    `UserError` naming it, never followed, read whole or waited on.
+    """
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        status = os.lstat(folder)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise os_problem(error, folder, "read") from None
+    if not stat.S_ISDIR(status.st_mode):
+        kind = "a file" if stat.S_ISREG(status.st_mode) else None
+        raise not_a_file(folder, status.st_mode, "a workbook output") if kind is None else \
+            UserError(f"{shown(folder)} is a file, not a workbook output; move it away or choose another output folder with -o")
+    raw = read_regular(folder / MANIFEST, MAX_MANIFEST_BYTES)
+    if raw is None:
+        return None
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except ValueError:
         return None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("summary"), dict) or "inputs" not in manifest:
         return None
@@ -92,22 +121,44 @@ def outputs_present(folder: Path, manifest: dict) -> bool:
 
 def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None, pdf=None,
                  today: date | None = None, fingerprint: str | None = None) -> BuildResult:
-    """Build one client's site, workbook PDF and sheets into OUT/<client-id>/."""
+    """Build one client's site, workbook PDF and sheets into OUT/<client-id>/.
+
+    The caller holds the client's lock (`client_lock`). An error of the operating system (a full
+    disk, a read-only folder) is a `UserError` naming the path; the previous output is kept.
+    """
+    out = out.absolute()  # the renderers return absolute paths; keep every path here comparable
+    final = out / loaded.client_id
+    try:
+        return _build(loaded, out, final, banks, pdf, today or date.today(), fingerprint)
+    except OSError as error:
+        raise os_problem(error, final if _inside_staging(error, out, loaded.client_id) else None) from None
+
+
+def _inside_staging(error: OSError, out: Path, client_id: str) -> bool:
+    """Whether the failed path is one of our hidden working folders (then name the output, not it)."""
+    name = error.filename
+    if not isinstance(name, (str, bytes, os.PathLike)):
+        return True
+    name = os.fsdecode(name)
+    return Path(name).absolute().is_relative_to(out) and f".{client_id}." in name
+
+
+def _build(loaded: LoadedProfile, out: Path, final: Path, banks: Banks | None, pdf, today: date,
+           fingerprint: str | None) -> BuildResult:
     from generator.pdf import PdfRenderer
     from generator.calendar_file import write_calendar
     from generator.site import render_site
 
-    today = today or date.today()
-    out = out.absolute()  # the renderers return absolute paths; keep every path here comparable
+    client_id = loaded.client_id
+    fault_point("tailor", client_id)
     workbook = tailor(loaded, banks or builtin_banks(), load_guide(), today)
-    final = out / loaded.client_id
-    if final.exists() and read_manifest(final) is None:
-        raise UserError(f"{final} exists and is not a workbook output (it has no {MANIFEST}); "
+    if os.path.lexists(final) and read_manifest(final) is None:
+        raise UserError(f"{shown(final)} exists and is not a workbook output (it has no {MANIFEST}); "
                         "move it away or choose another output folder with -o")
-    staging = out / f".{loaded.client_id}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    # A fresh folder (mkdtemp: O_EXCL semantics, private): nothing planted in OUT is followed or reused.
+    staging = make_fresh_folder(out, f".{client_id}.building-{os.getpid()}-")
     try:
+        fault_point("pdf", client_id, staging)
         (pdf or PdfRenderer()).render_all(workbook, staging)
         write_plan(workbook, staging / PLAN_FILE)  # the plan as data (FORMAT.md), beside the sheets it matches
         # The paths FORMAT.md promises, named here rather than looked up by id (a contact may be called "workbook").
@@ -117,31 +168,98 @@ def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None
         if missing:
             raise InternalError(f"the PDF renderer did not write {', '.join(missing)}")
         write_calendar(workbook, staging / f"{workbook.client_id}.ics")  # before the site, which links to it
+        fault_point("site", client_id, staging)
         index = render_site(workbook, staging, sheets=sheets, workbook_pdf=workbook_pdf)
         summary = _summary(workbook, index.relative_to(staging).as_posix(), workbook_pdf, sheets)
         manifest = {"tool": __version__, "inputs": fingerprint, "built_on": today.isoformat(), "summary": asdict(summary)}
+        fault_point("manifest", client_id, staging)
+        # Written last: a staging folder with a manifest is a complete output (recovery relies on it).
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        fault_point("swap", client_id, staging)
+        _swap_into_place(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap_into_place(staging, final)
-    return BuildResult(loaded.client_id, final, summary)
+    return BuildResult(client_id, final, summary)
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:
-    """Replace `final` with `staging`; the old output is removed only once the new one is in place."""
-    old = final.with_name(f".{final.name}.old-{os.getpid()}")
-    had_output = final.exists()
-    if had_output:
-        final.rename(old)
+    """Put the complete output `staging` at `final`; `final` is never missing once it has existed.
+
+    With Linux's atomic exchange the two folders trade places in one step and the old output (now
+    at the staging name) is removed. Elsewhere the old output is renamed aside first: a crash in
+    that instant leaves it hidden, and the next build puts it back (`recover`).
+    """
+    with signals_held():
+        if not os.path.lexists(final):
+            os.rename(staging, final)
+            return
+        if exchange(staging, final):
+            fault_point("exchanged", final.name)
+            shutil.rmtree(staging, ignore_errors=True)  # the old output now
+            return
+        old = final.with_name(f".{final.name}.old-{os.getpid()}-{staging.name.rsplit('-', 1)[-1]}")
+        os.rename(final, old)
+        try:
+            fault_point("aside", final.name)
+            os.rename(staging, final)
+        except BaseException:  # put the previous output back before giving up
+            os.rename(old, final)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --- what interrupted builds leave behind -------------------------------------------------------------
+
+_LEFTOVER = re.compile(r"^\.(?P<id>[a-z0-9][a-z0-9-]{0,63})\.(?:building|old)-(?P<pid>[0-9]+)(?:-[A-Za-z0-9_]+)?$")
+
+
+def leftovers(out: Path) -> dict[str, list[Path]]:
+    """Hidden staging and set-aside folders in OUT, by client id."""
+    found: dict[str, list[Path]] = {}
     try:
-        staging.rename(final)
-    except BaseException:  # put the previous output back before giving up
-        if had_output:
-            old.rename(final)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        entries = list(os.scandir(out))
+    except OSError:
+        return found
+    for entry in entries:
+        match = _LEFTOVER.match(entry.name)
+        if match and entry.is_dir(follow_symlinks=False):
+            found.setdefault(match["id"], []).append(Path(entry.path))
+    return found
+
+
+def recover(out: Path, client_id: str) -> str | None:
+    """Tidy what interrupted builds of this client left; say what was done (None: nothing to do).
+
+    The caller holds the client's lock, so no live build owns any of these folders. If the visible
+    output is missing, the newest complete hidden one (it has a manifest and every file it lists)
+    is put back; everything else is removed.
+    """
+    candidates = sorted(leftovers(out).get(client_id, []))
+    if not candidates:
+        return None
+    final = out / client_id
+    restored = None
+    if not os.path.lexists(final):
+        complete = []
+        for folder in candidates:
+            with contextlib.suppress(UserError, OSError):
+                manifest = read_manifest(folder)
+                if manifest and outputs_present(folder, manifest):
+                    complete.append((os.stat(folder / MANIFEST).st_mtime, folder))
+        if complete:
+            restored = max(complete)[1]
+            os.rename(restored, final)
+    for folder in candidates:
+        if folder != restored:
+            shutil.rmtree(folder, ignore_errors=True)
+    removed = len(candidates) - (restored is not None)
+    parts = []
+    if restored:
+        parts.append(f"restored {shown(final)} from {restored.name}, where an interrupted build had left it")
+    if removed:
+        parts.append(f"removed {removed} unfinished folder{'s' if removed != 1 else ''} of interrupted builds of {client_id}")
+    return "recovered: " + "; ".join(parts)
 
 
 def _summary(workbook: Workbook, site: str, workbook_pdf: str, sheets: dict[str, str]) -> ClientSummary:

@@ -120,14 +120,17 @@ def check(target: Path) -> None:
 @click.option("--force", is_flag=True, help="Rebuild clients even when nothing changed.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Pin \"today\" (due dates, this week, upcoming meetings). Default: today in settings.timezone.")
-def build(target: Path, out: Path, jobs: int | None, force: bool, today) -> None:
+@click.option("--no-wait", is_flag=True,
+              help="If another build is writing the same output, fail at once (exit 1) instead of waiting for it.")
+def build(target: Path, out: Path, jobs: int | None, force: bool, today, no_wait: bool) -> None:
     """Build the workbook for a profile FILE, or for every client in a coach's folder DIR.
 
     With no FILE, builds the example profile (data/example.yaml) into out/.
     """
     from generator.batch import build_target
 
-    sys.exit(build_target(target, out, jobs=jobs, force=force, display=_display, today=today.date() if today else None))
+    sys.exit(build_target(target, out, jobs=jobs, force=force, display=_display, today=today.date() if today else None,
+                          wait=not no_wait))
 
 
 @main.command()

@@ -88,6 +88,14 @@ class AssetFetcher(URLFetcher):
             raise RefusedURL(f"only local project files may be read, not {scheme or 'relative'} URLs")
         path = self.allowed_path(url)
         body = path.read_bytes()
+        if path in self.files and path.suffix.lower() == ".svg":
+            # The loader checked this logo; check the bytes actually served too (the file may have changed
+            # since), so a logo that refers to a file, itself included, can never make a render recurse.
+            from generator.logo import svg_problem
+
+            problem = svg_problem(body)
+            if problem:
+                raise RefusedURL(f"the logo {problem}")
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), body, {"Content-Type": media_type})
 

@@ -299,7 +299,14 @@ def check_logo(source: Source, base: Path) -> Iterable[Problem]:
     logo = coach.get("logo") if isinstance(coach, dict) else None
     if not isinstance(logo, str) or len(logo) > MAX_TEXT or not re.search(r"\.(png|jpe?g|svg)\s*$", logo, re.IGNORECASE):
         return  # missing, too long or of the wrong kind: the model reports that
-    yield from check_inside_folder(source, ("coach", "logo"), logo.strip(), base)
+    problems = list(check_inside_folder(source, ("coach", "logo"), logo.strip(), base))
+    if not problems:  # an existing file of bounded size: is it a usable, self-contained image? (generator/logo.py)
+        from generator.logo import logo_problem
+
+        reason = logo_problem((base / logo.strip()).resolve())
+        if reason:
+            problems.append(source.problem(("coach", "logo"), f"'{shorten(logo.strip())}' {reason}"))
+    yield from problems
 
 
 MAX_ASSET_BYTES = 2 * 1024 * 1024  # a logo; the PDF renderer would refuse a much larger file anyway

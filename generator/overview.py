@@ -6,6 +6,7 @@ from the file system like the sites do. Autoescaping is on: names are text.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from pathlib import Path
 
@@ -14,9 +15,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from generator import colour
 from generator.errors import UserError
 from generator.models import Coach
+from generator.outfolder import os_problem, output_lock, read_regular, shown, write_fresh
 from generator.paths import TEMPLATES
 from generator.workbook import STATUS_LABELS
 
+PAGE = "index.html"
 MARKER = '<meta name="generator" content="workbook">'  # in every overview we write; we replace only those
 _env = Environment(loader=FileSystemLoader(TEMPLATES / "overview"), autoescape=select_autoescape(default=True),
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -38,24 +41,35 @@ def _colours(coach_colour: str | None) -> dict[str, str]:
     }
 
 
-def _coach_colour(coach) -> str | None:
-    """The coach's colour, from a Coach or from coach.yaml's defaults (a plain mapping)."""
-    if isinstance(coach, dict):
-        return coach.get("color")
-    return getattr(coach, "color", None)
+def render_overview(out: Path, outcomes: list, today: date, coach: Coach | None = None, *, wait: bool = True) -> Path:
+    """Write OUT/index.html from the build outcomes (each with the summary from its manifest, if any).
 
-
-def render_overview(out: Path, outcomes: list, today: date, coach: Coach | None = None) -> Path:
-    """Write OUT/index.html from the build outcomes (each with the summary from its manifest, if any)."""
+    One writer at a time (a lock beside it); the page is replaced only if workbook wrote it, by a
+    fresh temporary file renamed over it, so a planted link or a FIFO there is never written through.
+    """
     clients = sorted((o for o in outcomes if o.summary), key=lambda o: o.summary["name"].casefold())
     without_output = sorted((o for o in outcomes if not o.summary), key=lambda o: o.display)
     html = _env.get_template("index.html").render(
         clients=clients, without_output=without_output, today=today, coach=coach, status_labels=STATUS_LABELS,
-        colours=_colours(_coach_colour(coach)))
-    path = out / "index.html"
-    if path.exists() and MARKER not in path.read_text(encoding="utf-8", errors="replace")[:2000]:
-        raise UserError(f"{path} exists and was not written by workbook; not replacing it (choose another folder with -o)")
-    staging = out / ".index.html.tmp"
-    staging.write_text(html, encoding="utf-8")
-    staging.replace(path)
+        colours=_colours(coach.color if coach else None))
+    path = out / PAGE
+    with output_lock(out, PAGE, wait=wait):
+        _remove_leftover_temporaries(out)
+        # Only its beginning is read: an 8 GB file there costs nothing. A link or FIFO is refused.
+        existing = read_regular(path, 2000, prefix=True)
+        if existing is not None and MARKER.encode() not in existing:
+            raise UserError(f"{shown(path)} exists and was not written by workbook; not replacing it "
+                            "(choose another folder with -o)")
+        try:
+            write_fresh(path, html.encode("utf-8"), step="overview")
+        except OSError as error:
+            raise os_problem(error, path) from None
     return path
+
+
+def _remove_leftover_temporaries(out: Path) -> None:
+    """Temporary pages of overview writes that were killed (ours: `.index.html.<random>.tmp`, or the old fixed name)."""
+    for leftover in [*out.glob(f".{PAGE}.*.tmp"), out / f".{PAGE}.tmp"]:
+        with contextlib.suppress(OSError):
+            if leftover.is_symlink() or leftover.is_file():
+                leftover.unlink()  # a link itself, never its target

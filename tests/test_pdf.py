@@ -473,11 +473,13 @@ def test_hostile_text_is_printed_not_fetched_or_run(tmp_path, server, renderer):
         <img src="{base}/raw.png"> <iframe src="{base}/frame"></iframe> {{{{ 7*7 }}}} <script>alert(1)</script>
         [data](data:text/html;base64,PHNjcmlwdD4=) <style>@import url({base}/style.css);</style>
         """)
-    # The logo is drawn, so WeasyPrint asks for what it links to: the fetcher must refuse.
-    (tmp_path / "logo.svg").write_text(
+    # The logo is drawn, so WeasyPrint asks for what it links to: the fetcher must refuse. The loader refuses
+    # such a logo (generator/logo.py), so it is put in place after loading, as a file changed mid-build would be.
+    hostile_logo = (
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="20">'
         f'<image href="{base}/svg.png" width="10" height="10"/><image xlink:href="file:///etc/passwd" width="10" height="10"/>'
         f'<rect width="40" height="20" fill="#c81e28"/></svg>')
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="2"/>')
     profile = {
         "seeker": {"name": "Maya {{ 7*7 }} Lopez", "headline": hostile[:400]},
         "coach": {"name": "Dana <b>Coach</b>", "website": f"{base}/coach", "logo": "logo.svg"},
@@ -491,7 +493,9 @@ def test_hostile_text_is_printed_not_fetched_or_run(tmp_path, server, renderer):
         }],
     }
     (tmp_path / "hostile.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
-    workbook, written = build(tmp_path / "hostile.yaml", tmp_path / "out", renderer)
+    workbook = tailor(load_profile(tmp_path / "hostile.yaml"), builtin_banks(), load_guide(), TODAY)
+    (tmp_path / "logo.svg").write_text(hostile_logo)
+    written = renderer.render_all(workbook, tmp_path / "out" / workbook.client_id)
 
     assert requests == []
     for path in written.values():
