@@ -193,6 +193,9 @@ def _site_first(target: Path, out: Path, display: Callable[[Path], str]) -> bool
     return len(sheets) == len(workbook.contacts)
 
 
+STOPPED_CODES = (130, 143)  # what build_target returns after Ctrl-C or SIGTERM
+
+
 def _rebuild(target: Path, out: Path, state: _State, display: Callable[[Path], str], first: bool = False) -> None:
     from generator.batch import build_target
 
@@ -215,7 +218,10 @@ def _rebuild(target: Path, out: Path, state: _State, display: Callable[[Path], s
                 state.version += 1
             click.echo(f"Site updated in {time.perf_counter() - started:.1f} s; the PDFs follow.")
             sys.stdout.flush()
-    failed = build_target(target, out, jobs=1, force=False, display=display) != 0
+    code = build_target(target, out, jobs=1, force=False, display=display)
+    if code in STOPPED_CODES:  # Ctrl-C or SIGTERM arrived during the build, which tidied up: stop serving too
+        raise KeyboardInterrupt
+    failed = code != 0
     with state.lock:
         state.problems = ["the build failed; see the terminal"] if failed else []
         if not failed and not complete:

@@ -64,7 +64,7 @@ def test_new_check_build_and_schema_from_an_empty_folder(installed, tmp_path):
     assert "seeker" in schema["properties"]
     built = run(workbook, "build", "maya.yaml", "-o", "out", cwd=tmp_path)
     assert "Open the site:" in built.stdout, built.stdout + built.stderr
-    client = next((tmp_path / "out").iterdir())
+    (client,) = [path for path in (tmp_path / "out").iterdir() if path.is_dir()]
     assert (client / "site" / "index.html").is_file()
     assert (client / f"{client.name}-workbook.pdf").read_bytes().startswith(b"%PDF")
     assert list((client / "sheets").glob("*.pdf"))
