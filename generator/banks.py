@@ -113,6 +113,8 @@ class Offer(Model):
     text: Text
     why: Text
     applies: Applies = Field(default_factory=Applies)
+    needs: list[Literal["company"]] = Field(
+        default_factory=list, description="Offered only when the contact has these (a team's offers need a company).")
 
     @model_validator(mode="after")
     def _consistent(self) -> Offer:

@@ -59,8 +59,11 @@ def _meeting_event(workbook: Workbook, plan: ContactPlan, stamp: datetime) -> Ev
     event.add("dtstamp", stamp)
     event.add("summary", f"Informational interview: {contact.name}" + (f" ({contact.company})" if contact.company else ""))
     if meeting.has_time:
-        event.add("dtstart", meeting.starts)  # aware, in settings.timezone: written with its TZID
-        event.add("dtend", meeting.starts + timedelta(minutes=meeting.minutes))
+        # With settings.timezone: aware, written with its TZID. Without one the profile gave a plain local
+        # time, so the event "floats" (RFC 5545): 09:00 wherever the calendar is, never 09:00 UTC.
+        starts = meeting.starts if meeting.zone_label else meeting.starts.replace(tzinfo=None)
+        event.add("dtstart", starts)
+        event.add("dtend", starts + timedelta(minutes=meeting.minutes))
     else:
         event.add("dtstart", meeting.starts.date())
         event.add("dtend", meeting.starts.date() + timedelta(days=1))

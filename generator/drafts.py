@@ -29,7 +29,7 @@ from generator.source import Source, read_yaml
 
 FollowUpKind = Literal["connection-note", "nudge", "thank-you", "update", "check-in"]
 DRAFT_KINDS: tuple[str, ...] = ("request", *get_args(FollowUpKind))
-Needable = Literal["pitch", "interest", "referrer", "shared"]
+Needable = Literal["pitch", "interest", "referrer", "shared", "company"]
 ALWAYS_THERE = {"first_name", "my_name", "my_first_name", "minutes", "met_on"}
 FALLBACK_PLACEHOLDERS = ("company", "target_role")
 DRAFT_PLACEHOLDERS = ALWAYS_THERE | set(FALLBACK_PLACEHOLDERS) | set(get_args(Needable))

@@ -7,6 +7,7 @@ was left as the starter file wrote it.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 
@@ -78,6 +79,10 @@ def _starter_warnings(source: Source) -> list[Problem]:
     return warnings
 
 
+# A `met` note that talks about them ("she said …") reads wrongly when the thank-you draft quotes it to them.
+_THIRD_PERSON = re.compile(r"\b(she|he|her|him|his)\b|\bthey (said|say|told me|think|mentioned)\b", re.IGNORECASE)
+
+
 def profile_warnings(source: Source, profile: Profile, today: date) -> list[Problem]:
     warnings: list[Problem] = _starter_warnings(source)
     for index, contact in enumerate(profile.contacts):
@@ -88,6 +93,11 @@ def profile_warnings(source: Source, profile: Profile, today: date) -> list[Prob
             problem = source.problem(path, message)
             warnings.append(Problem(problem.file, problem.line, problem.column, problem.path, message, warning=True))
 
+        for position, event in enumerate(contact.history):
+            if event.event == "met" and event.note and _THIRD_PERSON.search(event.note):
+                warn(here + ("history", position, "note"),
+                     "the thank-you draft quotes this note to them (\"One thing you shared has stayed with me: …\"); "
+                     "write it as what they shared, e.g. \"how the rotation kept new trainers from burning out\"")
         implied = status_from_history(contact.history)
         if contact.status_given and implied and contact.status not in _CONSISTENT.get(implied, {implied}):
             latest = next(e for e in reversed(contact.history) if status_from_history([e]))

@@ -236,7 +236,25 @@ class Contact(Model):
 
     @property
     def first_name(self) -> str:
-        return self.name.split()[0]
+        """How the seeker addresses them: "Ngozi" for "Dr. Ngozi Okonkwo", "Uncle Ray" for "Uncle Ray"."""
+        return address_name(self.name)
+
+
+# Titles written before a name that are not how you greet someone in a note ("Dr. Ngozi …" → "Ngozi"), and
+# family words that are ("Uncle Ray" stays "Uncle Ray"). English for now, like the rest of the words.
+_TITLES = {"dr", "prof", "professor", "mr", "mrs", "ms", "mx", "miss", "sir", "dame", "rev", "revd", "fr", "hon"}
+_FAMILY_WORDS = {"uncle", "aunt", "auntie", "aunty", "grandma", "grandpa", "granny", "nana", "cousin"}
+
+
+def address_name(name: str) -> str:
+    words = name.split()
+    if len(words) == 2 and words[0].rstrip(".").casefold() in _TITLES:
+        return name  # "Mr. Smith": the title and a surname are how you greet them
+    while len(words) > 2 and words[0].rstrip(".").casefold() in _TITLES:
+        words = words[1:]
+    if len(words) > 1 and words[0].casefold() in _FAMILY_WORDS:
+        return f"{words[0]} {words[1]}"
+    return words[0]
 
 
 def status_from_history(history: list[HistoryEvent]) -> str | None:

@@ -540,7 +540,8 @@ def strength_for(need: str, strengths: Iterable[str]) -> str | None:
 
 def _offers(contact: Contact, strengths: list[str], kind: str, meeting_kind: str,
             values: dict[str, str | None], banks: Banks) -> tuple[OfferItem, ...]:
-    offers = [o for o in banks.offers if _applies(o.applies, contact.relationship, kind, meeting_kind)]
+    offers = [o for o in banks.offers if _applies(o.applies, contact.relationship, kind, meeting_kind)
+              and all(values.get(need) for need in o.needs)]
     by_trigger: dict[str, list[Offer]] = {}
     for offer in offers:
         by_trigger.setdefault(offer.trigger, []).append(offer)

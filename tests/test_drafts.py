@@ -91,11 +91,14 @@ def test_drafts_are_personal():
     assert "Alex Chen suggested" in referral.body and referral.subject == "Alex Chen suggested I get in touch"
     assert PITCH in referral.body
     cold = drafts("cold", "to-contact")[0]
-    assert "student mental health at Portland State University" in cold.body
+    assert "your interest in student mental health" in cold.body
+    # Nothing the profile does not record: no claim to have read their work, no praise put in the referrer's mouth,
+    # no advice said to have been acted on; where the draft cannot know, it leaves a blank to fill in.
+    assert "came across your work" not in cold.body and "generous" not in referral.body
     thanks = drafts("alumni", "met")[0]
     assert f"{SHARED}." in thanks.body and "on Tue 24 Nov" in thanks.body
     update = drafts("alumni", "thanked")[0]
-    assert SHARED in update.body
+    assert SHARED in update.body and "since then I have ________" in update.body
     # A family member is asked warmly; a recruiter is told you are not after a particular opening.
     assert "Love," in drafts("family", "to-contact")[0].body
     assert "not asking about a particular opening" in drafts("recruiter", "to-contact")[0].body

@@ -260,6 +260,13 @@ def test_check_warns_about_statuses_that_would_make_the_tracker_say_untrue_thing
         assert warnings[0].startswith("p.yaml:") and ": warning: contacts[" in warnings[0]
 
 
+def test_a_met_note_about_them_is_a_warning_because_the_thank_you_quotes_it(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(HISTORY.replace("note: Peer advising is their big project", "note: she said peer advising is big"))
+    warnings = [str(w) for w in load_profile(path, display_name="p.yaml", today=date(2026, 11, 30)).warnings]
+    assert len(warnings) == 1 and warnings[0].startswith("p.yaml:17:") and "history[2].note: the thank-you draft" in warnings[0]
+
+
 def test_check_prints_warnings_and_still_exits_0(tmp_path):
     import subprocess
     import sys
@@ -269,3 +276,14 @@ def test_check_prints_warnings_and_still_exits_0(tmp_path):
     result = subprocess.run([sys.executable, "-m", "generator", "check", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert ": warning: contacts[1].status: status is 'scheduled', but the meeting date 2020-01-01 has passed" in result.stderr
+
+
+@pytest.mark.parametrize("name, greeting", [
+    ("Maya Lopez", "Maya"), ("Dr. Ngozi Okonkwo-Adeyemi", "Ngozi"), ("Prof Ana Ruiz", "Ana"),
+    ("Mr. Smith", "Mr. Smith"), ("Uncle Ray", "Uncle Ray"), ("Auntie Grace Mensah", "Auntie Grace"),
+    ("王伟", "王伟"), ("ليلى حداد", "ليلى"),
+])
+def test_a_contact_is_greeted_by_name_not_by_title(name, greeting):
+    from generator.models import Contact
+
+    assert Contact(name=name, role="Dean", relationship="cold").first_name == greeting

@@ -423,3 +423,13 @@ def test_user_words_lose_an_accidental_capital_but_keep_names_and_acronyms():
     joined = " ".join(texts(plan) + [o.text for o in plan.offers])
     assert "Corporate learning" not in joined and "corporate learning" in joined
     assert "with help editing" not in joined and "help with help" not in joined
+
+
+def test_offers_about_a_team_need_a_company():
+    """A retired relative or a freelancer has no team: no offer to test its product or fill its roles."""
+    team_offers = {"user-feedback", "pass-on-posting", "volunteer-at-event"}
+    workbook = workbook_for(contact("Ray Moss", role="Director of Nursing", relationship="family"),
+                            contact("Lin Park", role="Director of Design", company="Northwind"))
+    without, with_company = workbook.contacts
+    assert not team_offers & {offer.id for offer in without.offers}
+    assert team_offers & {offer.id for offer in with_company.offers}
