@@ -27,6 +27,7 @@ from generator.source import Source, read_yaml
 if TYPE_CHECKING:
     from generator.cadence import Cadence
     from generator.drafts import DraftBank
+    from generator.words import Words
 
 Stage = Literal["warm-up", "story", "trends", "advice", "referral", "reciprocity"]
 Theme = Literal["warm-up", "path", "drew-them", "love", "trends", "challenges", "surprises", "shaped-them",
@@ -150,6 +151,7 @@ class Banks:
     offers: tuple[Offer, ...]
     cadence: Cadence | None = None  # a coach's cadence (None: content/cadence.yaml)
     drafts: DraftBank | None = None  # a coach's drafts (None: content/drafts.yaml)
+    words: Words | None = None  # a coach's changes to the labels (None: the language's own, generator/words.py)
 
 
 def unique_ids(section: str, key: str = "id"):

@@ -13,6 +13,7 @@ from generator.banks import Banks, OfferBankPatch, QuestionBankPatch, builtin_ba
 from generator.load import Defaults, check_logo, validate
 from generator.models import Coach, Model, Settings
 from generator.source import read_yaml
+from generator.words import Words, check_placeholders
 
 
 class CoachFile(Model):
@@ -24,6 +25,7 @@ class CoachFile(Model):
     offer_bank: OfferBankPatch | None = Field(None, description="Same format as content/offers.yaml, plus `replace`.")
     cadence: CadencePatch | None = Field(None, description="Changes to content/cadence.yaml, step by step, key by key.")
     drafts: DraftBankPatch | None = Field(None, description="Drafts that replace those in content/drafts.yaml, draft by draft.")
+    words: Words | None = Field(None, description="Changes to content/labels.yaml (the labels and short sentences), entry by entry.")
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,10 @@ def load_coach_file(path: Path, display_name: str | None = None) -> LoadedCoach:
     base = path.resolve().parent
 
     parsed = validate(source, CoachFile, [unique_ids("question_bank.questions"), unique_ids("offer_bank.offers"), lambda s: check_logo(s, base),
-                                          last_version_needs_nothing("drafts")])
+                                          last_version_needs_nothing("drafts"), check_placeholders(("words",))])
     # Only the keys the coach wrote become defaults, so a client's own keys (and the built-in defaults) still apply.
     defaults = Defaults(coach=dict(source.data.get("coach") or {}), settings=dict(source.data.get("settings") or {}))
     banks = replace(combine(builtin_banks(), parsed.question_bank, parsed.offer_bank),
-                    cadence=combine_cadence(builtin_cadence(), parsed.cadence), drafts=combine_drafts(builtin_drafts(), parsed.drafts))
+                    cadence=combine_cadence(builtin_cadence(), parsed.cadence), drafts=combine_drafts(builtin_drafts(), parsed.drafts),
+                    words=parsed.words)
     return LoadedCoach(path, parsed.coach, defaults, banks)

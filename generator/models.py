@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
 from slugify import slugify
 
+from generator.colour import HEX_PATTERN
 from generator.source import shorten
 
 Relationship = Literal["friend", "family", "colleague", "alumni", "referral", "cold", "recruiter"]
@@ -50,7 +51,7 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Minutes = Annotated[int, Field(ge=MIN_MINUTES, le=MAX_MINUTES)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s<>\"'`=]+@[^@\s<>\"'`=]+\.[^@\s<>\"'`=]+$", max_length=254)]
 WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s<>\"'`]+$", max_length=500)]
-Color = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
+Color = Annotated[str, StringConstraints(strip_whitespace=True, pattern=HEX_PATTERN)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
 
 

@@ -17,7 +17,7 @@ from generator.errors import UserError
 from generator.models import Coach
 from generator.outfolder import os_problem, output_lock, read_regular, shown, write_fresh
 from generator.paths import TEMPLATES
-from generator.workbook import STATUS_LABELS
+from generator.words import builtin_words
 
 PAGE = "index.html"
 MARKER = '<meta name="generator" content="workbook">'  # in every overview we write; we replace only those
@@ -32,7 +32,7 @@ CARD_DARK = (30, 33, 41)
 
 def _colours(coach_colour: str | None) -> dict[str, str]:
     """The header in the coach's colour with readable text on it; links in a shade that reads on the cards."""
-    accent = colour.parse(coach_colour or "#3f51b5")
+    accent = colour.parse(coach_colour or colour.DEFAULT_ACCENT)
     return {
         "accent": colour.to_hex(accent),
         "on_accent": colour.to_hex(colour.text_on(accent)),
@@ -50,7 +50,7 @@ def render_overview(out: Path, outcomes: list, today: date, coach: Coach | None 
     clients = sorted((o for o in outcomes if o.summary), key=lambda o: o.summary["name"].casefold())
     without_output = sorted((o for o in outcomes if not o.summary), key=lambda o: o.display)
     html = _env.get_template("index.html").render(
-        clients=clients, without_output=without_output, today=today, coach=coach, status_labels=STATUS_LABELS,
+        clients=clients, without_output=without_output, today=today, coach=coach, status_labels=builtin_words().statuses,
         colours=_colours(coach.color if coach else None))
     path = out / PAGE
     with output_lock(out, PAGE, wait=wait):
