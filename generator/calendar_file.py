@@ -16,6 +16,7 @@ from pathlib import Path
 from icalendar import Calendar, Event
 
 from generator import __version__
+from generator.words import fill
 from generator.workbook import ContactPlan, Workbook
 
 FIRST_QUESTIONS = 3
@@ -35,7 +36,7 @@ def calendar(workbook: Workbook) -> Calendar:
     cal.add("prodid", f"-//workbook {__version__}//informational interviews//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{workbook.seeker.name}: conversations and follow-ups")
+    cal.add("x-wr-calname", fill(workbook.words.calendar["name"], name=workbook.seeker.name))
     stamp = datetime.combine(workbook.built_on, time(0, 0), tzinfo=timezone.utc)
     for plan in workbook.contacts:
         if plan.meeting:
@@ -57,7 +58,9 @@ def _meeting_event(workbook: Workbook, plan: ContactPlan, stamp: datetime) -> Ev
     # The meeting's UID does not name its date: moving the meeting updates the same entry.
     event.add("uid", uid(workbook, plan, "meeting"))
     event.add("dtstamp", stamp)
-    event.add("summary", f"Informational interview: {contact.name}" + (f" ({contact.company})" if contact.company else ""))
+    words = workbook.words.calendar
+    event.add("summary", fill(words["meeting_at"], name=contact.name, company=contact.company) if contact.company
+              else fill(words["meeting"], name=contact.name))
     if meeting.has_time:
         event.add("dtstart", meeting.starts)  # aware, in settings.timezone: written with its TZID
         event.add("dtend", meeting.starts + timedelta(minutes=meeting.minutes))
@@ -66,15 +69,16 @@ def _meeting_event(workbook: Workbook, plan: ContactPlan, stamp: datetime) -> Ev
         event.add("dtend", meeting.starts.date() + timedelta(days=1))
     if meeting.place:
         event.add("location", meeting.place)
-    lines = [f"{contact.name}, {contact.role}" + (f" at {contact.company}" if contact.company else ""),
-             f"Length: {meeting.minutes} minutes"]
+    who = (fill(words["who_at"], name=contact.name, role=contact.role, company=contact.company) if contact.company
+           else fill(words["who"], name=contact.name, role=contact.role))
+    lines = [who, fill(words["length"], minutes=meeting.minutes)]
     if meeting.format_label:
-        lines.append(f"Format: {meeting.format_label}")
+        lines.append(fill(words["format"], format=meeting.format_label))
     if meeting.place:
-        lines.append(f"Place: {meeting.place}")
+        lines.append(fill(words["place"], place=meeting.place))
     questions = plan.question_plan.questions[:FIRST_QUESTIONS]
     if questions:
-        lines += ["", "First questions:"] + [f"{number}. {question.text}" for number, question in enumerate(questions, 1)]
+        lines += ["", words["first_questions"]] + [f"{number}. {question.text}" for number, question in enumerate(questions, 1)]
     event.add("description", "\n".join(lines))
     return event
 
@@ -90,7 +94,7 @@ def _due_event(workbook: Workbook, plan: ContactPlan, item, stamp: datetime) -> 
     draft = next((d for d in plan.drafts if d.kind == DRAFT_OF_DUE.get(item.kind)), None)
     lines = [item.reason]
     if draft and draft.subject:
-        lines += ["", f"Subject: {draft.subject}", "", draft.body]
+        lines += ["", fill(workbook.words.calendar["subject"], subject=draft.subject), "", draft.body]
         event.add("x-workbook-subject", draft.subject)
     event.add("description", "\n".join(lines))
     event.add("categories", ["follow-up", item.kind])

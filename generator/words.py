@@ -40,6 +40,8 @@ ReasonKey = Literal["own_question", "last_time", "how_we_met", "referral_unknown
                     "known_hobbies"]
 KindClauseKey = Literal["senior", "senior_field", "peer", "recruiter", "adjacent", "adjacent_field"]
 MeetingKindKey = Literal["first", "follow-up"]
+CalendarKey = Literal["name", "meeting", "meeting_at", "who", "who_at", "length", "format", "place", "first_questions",
+                      "subject"]
 
 # The placeholders each entry may use: by (section, key), else by section; anything else is an error.
 PLACEHOLDERS: dict[str | tuple[str, str], set[str]] = {
@@ -54,6 +56,10 @@ PLACEHOLDERS: dict[str | tuple[str, str], set[str]] = {
     ("reasons", "known_needs"): {"list"}, ("reasons", "known_hobbies"): {"list"},
     ("why_relationship", "referral"): {"first_name", "referrer"},
     "why_relationship": {"first_name"},
+    ("calendar", "name"): {"name"}, ("calendar", "meeting"): {"name"}, ("calendar", "meeting_at"): {"name", "company"},
+    ("calendar", "who"): {"name", "role"}, ("calendar", "who_at"): {"name", "role", "company"},
+    ("calendar", "length"): {"minutes"}, ("calendar", "format"): {"format"}, ("calendar", "place"): {"place"},
+    ("calendar", "subject"): {"subject"},
     ("why_kind", "senior"): {"target"}, ("why_kind", "adjacent"): {"target"},
 }
 
@@ -75,6 +81,7 @@ class Words(Model):
     reasons: dict[ReasonKey, Text] = Field(default_factory=dict)
     why_relationship: dict[Relationship, Text] = Field(default_factory=dict)
     why_kind: dict[KindClauseKey, Text] = Field(default_factory=dict)
+    calendar: dict[CalendarKey, Text] = Field(default_factory=dict)
 
 
 DICT_SECTIONS: dict[str, tuple[str, ...]] = {
@@ -82,6 +89,7 @@ DICT_SECTIONS: dict[str, tuple[str, ...]] = {
     "kinds": get_args(ContactKind), "formats": get_args(MeetingFormat), "offer_triggers": get_args(Trigger),
     "meeting_kinds": get_args(MeetingKindKey), "pages": get_args(PageKey), "site": get_args(SiteKey),
     "reasons": get_args(ReasonKey), "why_relationship": get_args(Relationship), "why_kind": get_args(KindClauseKey),
+    "calendar": get_args(CalendarKey),
 }
 
 
