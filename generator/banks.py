@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
-from typing import TYPE_CHECKING
 
 from generator.errors import Problem
 from generator.load import validate

@@ -10,7 +10,7 @@ updates the entries already there instead of adding copies. DTSTAMP is the build
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from icalendar import Calendar, Event
@@ -37,7 +37,7 @@ def calendar(workbook: Workbook) -> Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", fill(workbook.words.calendar["name"], name=workbook.seeker.name))
-    stamp = datetime.combine(workbook.built_on, time(0, 0), tzinfo=timezone.utc)
+    stamp = datetime.combine(workbook.built_on, time(0, 0), tzinfo=UTC)
     for plan in workbook.contacts:
         if plan.meeting:
             cal.add_component(_meeting_event(workbook, plan, stamp))

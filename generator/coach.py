@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pydantic import Field
 
+from generator.banks import Banks, OfferBankPatch, QuestionBankPatch, builtin_banks, combine, unique_ids
 from generator.cadence import CadencePatch, builtin_cadence, combine_cadence
 from generator.drafts import DraftBankPatch, builtin_drafts, combine_drafts, last_version_needs_nothing
-from generator.banks import Banks, OfferBankPatch, QuestionBankPatch, builtin_banks, combine, unique_ids
 from generator.load import Defaults, check_logo, validate
 from generator.models import Coach, Model, Settings
 from generator.source import read_yaml

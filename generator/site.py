@@ -45,8 +45,8 @@ from generator.markdown_escape import md_escape
 from generator.models import ID_PATTERN
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import BASE_MKDOCS, MKDOCS_HOOKS, TEMPLATES
-from generator.workbook import Workbook
 from generator.words import Words, fill
+from generator.workbook import Workbook
 
 SITE_TEMPLATES = TEMPLATES / "site"
 SITE_ASSETS = TEMPLATES / "assets"

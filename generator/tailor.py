@@ -32,7 +32,17 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import get_args
 
-from generator.banks import PERSONAL_PLACEHOLDERS, PLACEHOLDER, STAGES, Applies, Banks, ContactKind, Offer, Question, placeholders_in
+from generator.banks import (
+    PERSONAL_PLACEHOLDERS,
+    PLACEHOLDER,
+    STAGES,
+    Applies,
+    Banks,
+    ContactKind,
+    Offer,
+    Question,
+    placeholders_in,
+)
 from generator.follow_through import follow_through
 from generator.load import LoadedProfile
 from generator.models import RELATIONSHIPS, STATUSES, Contact, Profile, Settings, TargetRole
@@ -76,7 +86,7 @@ WARM_UP_FROM_MINUTES = 30
 # Words too common to say that a need and a strength are about the same thing.
 STOP_WORDS = {
     "a", "an", "and", "the", "for", "of", "to", "in", "on", "with", "at", "by", "from", "or", "my", "our",
-    "their", "some", "someone", "who", "can", "help", "better", "new", "more", "good", "someone", "people",
+    "their", "some", "someone", "who", "can", "help", "better", "new", "more", "good", "people",
 }
 
 

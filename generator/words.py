@@ -13,8 +13,8 @@ labels and reasons, so renderers stay thin: templates read `words.pages.home`, `
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
