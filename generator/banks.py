@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, model_validator
 
 from generator.errors import Problem
-from generator.load import validate
+from generator.load import unique_ids, validate
 from generator.models import Id, Model, Relationship, Text
 from generator.paths import CONTENT
 from generator.source import Source, read_yaml
@@ -151,28 +151,6 @@ class Banks:
     cadence: Cadence | None = None  # a coach's cadence (None: content/cadence.yaml)
     drafts: DraftBank | None = None  # a coach's drafts (None: content/drafts.yaml)
     words: Words | None = None  # a coach's changes to the labels (None: the language's own, generator/words.py)
-
-
-def unique_ids(section: str, key: str = "id"):
-    """A cross-check: ids within `source.data[section][key]` are unique."""
-
-    def check(source: Source) -> Iterable[Problem]:
-        container = source.data
-        for part in section.split("."):
-            container = container.get(part) if isinstance(container, dict) else None
-        if not isinstance(container, list):
-            return
-        seen: dict[str, int] = {}
-        for index, item in enumerate(container):
-            if isinstance(item, dict) and isinstance(item.get(key), str):
-                if item[key] in seen:
-                    path = tuple(section.split(".")) + (index, key)
-                    first = source.position(tuple(section.split(".")) + (seen[item[key]], key))[0]
-                    yield source.problem(path, f"duplicate id '{item[key]}' (first used on line {first})")
-                else:
-                    seen[item[key]] = index
-
-    return check
 
 
 def _fallbacks_complete(source: Source) -> Iterable[Problem]:

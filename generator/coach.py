@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pydantic import Field
 
-from generator.banks import Banks, OfferBankPatch, QuestionBankPatch, builtin_banks, combine, unique_ids
+from generator.banks import Banks, OfferBankPatch, QuestionBankPatch, builtin_banks, combine
 from generator.cadence import CadencePatch, builtin_cadence, combine_cadence
 from generator.drafts import DraftBankPatch, builtin_drafts, combine_drafts, last_version_needs_nothing
-from generator.load import Defaults, check_logo, validate
+from generator.load import Defaults, check_logo, unique_ids, validate
 from generator.models import Coach, Model, Settings
 from generator.source import read_yaml
 from generator.words import Words, check_placeholders
