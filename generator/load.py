@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Problem, UserError
+from generator.logo import has_logo_suffix, logo_problem
 from generator.models import ID_PATTERN, MAX_MINUTES, MAX_TEXT, MIN_MINUTES, Profile, make_id
 from generator.source import Key, Source, format_path, read_yaml, shorten
 
@@ -326,12 +327,10 @@ def _check_history_order(source: Source) -> Iterable[Problem]:
 def check_logo(source: Source, base: Path) -> Iterable[Problem]:
     coach = source.data.get("coach")
     logo = coach.get("logo") if isinstance(coach, dict) else None
-    if not isinstance(logo, str) or len(logo) > MAX_TEXT or not re.search(r"\.(png|jpe?g|svg)\s*$", logo, re.IGNORECASE):
+    if not isinstance(logo, str) or len(logo) > MAX_TEXT or not has_logo_suffix(logo):
         return  # missing, too long or of the wrong kind: the model reports that
     problems = list(check_inside_folder(source, ("coach", "logo"), logo.strip(), base))
     if not problems:  # an existing file of bounded size: is it a usable, self-contained image? (generator/logo.py)
-        from generator.logo import logo_problem
-
         reason = logo_problem((base / logo.strip()).resolve())
         if reason:
             problems.append(source.problem(("coach", "logo"), f"'{shorten(logo.strip())}' {reason}"))

@@ -9,7 +9,6 @@ where the source positions are at hand. The JSON Schema users get from
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
@@ -29,6 +28,7 @@ from pydantic import (
 from slugify import slugify
 
 from generator.colour import HEX_PATTERN
+from generator.logo import LOGO_KINDS, has_logo_suffix
 from generator.source import shorten
 
 Relationship = Literal["friend", "family", "colleague", "alumni", "referral", "cold", "recruiter"]
@@ -118,8 +118,8 @@ class Coach(Model):
     @field_validator("logo")
     @classmethod
     def _logo_kind(cls, logo: str | None) -> str | None:
-        if logo is not None and not re.search(r"\.(png|jpe?g|svg)$", logo, re.IGNORECASE):
-            raise ValueError("the logo must be a .png, .jpg, .jpeg or .svg file")
+        if logo is not None and not has_logo_suffix(logo):
+            raise ValueError(f"the logo must be {LOGO_KINDS}")
         return logo
 
 

@@ -41,6 +41,7 @@ from generator import colour
 from generator.banks import Applies
 from generator.errors import InternalError, UserError
 from generator.filenames import file_stem, safe_path
+from generator.logo import LOGO_SUFFIXES
 from generator.markdown_escape import md_escape
 from generator.models import ID_PATTERN
 from generator.notes import is_safe_link, notes_to_html
@@ -54,7 +55,6 @@ THEME_OVERRIDES = TEMPLATES / "overrides"
 HOOKS = MKDOCS_HOOKS
 DOWNLOADS_FOLDER = "downloads"  # inside docs/ and site/: the site's own copies of the PDFs and the calendar
 ASSETS_FOLDER = "assets/workbook"  # inside docs/ and site/: our stylesheet, the coach's logo and colour
-LOGO_SUFFIXES = {".png", ".jpg", ".jpeg", ".svg"}
 MATERIAL_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" / "languages"
 
 _ID = re.compile(ID_PATTERN)

@@ -33,34 +33,71 @@ _PLACEHOLDER = re.compile(r"(\{[a-z_]+\})")
 ENGLISH = "en"
 
 PageKey = Literal["home", "guide", "roles", "contacts", "tracker", "banks", "question_bank", "offer_bank"]
-SiteKey = Literal["site_name", "prepared_by", "clear_ticks", "offers_list", "after_list", "suits_anyone",
-                  "suits_kinds", "or", "chart_caption", "contact", "contacts"]
-ReasonKey = Literal["own_question", "last_time", "how_we_met", "referral_unknown", "people_in_industry",
-                    "kind_sentence", "kind_with_role", "kind_with_role_at", "known", "known_interests", "known_needs",
-                    "known_hobbies"]
+SiteKey = Literal[
+    "site_name",
+    "prepared_by",
+    "clear_ticks",
+    "offers_list",
+    "after_list",
+    "suits_anyone",
+    "suits_kinds",
+    "or",
+    "chart_caption",
+    "contact",
+    "contacts",
+]
+ReasonKey = Literal[
+    "own_question",
+    "last_time",
+    "how_we_met",
+    "referral_unknown",
+    "people_in_industry",
+    "kind_sentence",
+    "kind_with_role",
+    "kind_with_role_at",
+    "known",
+    "known_interests",
+    "known_needs",
+    "known_hobbies",
+]
 KindClauseKey = Literal["senior", "senior_field", "peer", "recruiter", "adjacent", "adjacent_field"]
 MeetingKindKey = Literal["first", "follow-up"]
-CalendarKey = Literal["name", "meeting", "meeting_at", "who", "who_at", "length", "format", "place", "first_questions",
-                      "subject"]
+CalendarKey = Literal[
+    "name", "meeting", "meeting_at", "who", "who_at", "length", "format", "place", "first_questions", "subject"
+]
 
 # The placeholders each entry may use: by (section, key), else by section; anything else is an error.
 PLACEHOLDERS: dict[str | tuple[str, str], set[str]] = {
-    ("site", "site_name"): {"name"}, ("site", "offers_list"): {"name"}, ("site", "after_list"): {"name"},
-    ("site", "suits_kinds"): {"kinds"}, ("site", "chart_caption"): {"total", "noun", "summary"},
-    ("reasons", "own_question"): {"first_name"}, ("reasons", "last_time"): {"note"},
-    ("reasons", "how_we_met"): {"how"}, ("reasons", "referral_unknown"): {"first_name"},
-    ("reasons", "people_in_industry"): {"industry"}, ("reasons", "kind_sentence"): {"first_name", "what"},
+    ("site", "site_name"): {"name"},
+    ("site", "offers_list"): {"name"},
+    ("site", "after_list"): {"name"},
+    ("site", "suits_kinds"): {"kinds"},
+    ("site", "chart_caption"): {"total", "noun", "summary"},
+    ("reasons", "own_question"): {"first_name"},
+    ("reasons", "last_time"): {"note"},
+    ("reasons", "how_we_met"): {"how"},
+    ("reasons", "referral_unknown"): {"first_name"},
+    ("reasons", "people_in_industry"): {"industry"},
+    ("reasons", "kind_sentence"): {"first_name", "what"},
     ("reasons", "kind_with_role"): {"first_name", "what", "role"},
     ("reasons", "kind_with_role_at"): {"first_name", "what", "role", "company"},
-    ("reasons", "known"): {"first_name", "facts"}, ("reasons", "known_interests"): {"list"},
-    ("reasons", "known_needs"): {"list"}, ("reasons", "known_hobbies"): {"list"},
+    ("reasons", "known"): {"first_name", "facts"},
+    ("reasons", "known_interests"): {"list"},
+    ("reasons", "known_needs"): {"list"},
+    ("reasons", "known_hobbies"): {"list"},
     ("why_relationship", "referral"): {"first_name", "referrer"},
     "why_relationship": {"first_name"},
-    ("calendar", "name"): {"name"}, ("calendar", "meeting"): {"name"}, ("calendar", "meeting_at"): {"name", "company"},
-    ("calendar", "who"): {"name", "role"}, ("calendar", "who_at"): {"name", "role", "company"},
-    ("calendar", "length"): {"minutes"}, ("calendar", "format"): {"format"}, ("calendar", "place"): {"place"},
+    ("calendar", "name"): {"name"},
+    ("calendar", "meeting"): {"name"},
+    ("calendar", "meeting_at"): {"name", "company"},
+    ("calendar", "who"): {"name", "role"},
+    ("calendar", "who_at"): {"name", "role", "company"},
+    ("calendar", "length"): {"minutes"},
+    ("calendar", "format"): {"format"},
+    ("calendar", "place"): {"place"},
     ("calendar", "subject"): {"subject"},
-    ("why_kind", "senior"): {"target"}, ("why_kind", "adjacent"): {"target"},
+    ("why_kind", "senior"): {"target"},
+    ("why_kind", "adjacent"): {"target"},
 }
 
 
@@ -85,18 +122,27 @@ class Words(Model):
 
 
 DICT_SECTIONS: dict[str, tuple[str, ...]] = {
-    "stages": get_args(Stage), "statuses": get_args(Status), "relationships": get_args(Relationship),
-    "kinds": get_args(ContactKind), "formats": get_args(MeetingFormat), "offer_triggers": get_args(Trigger),
-    "meeting_kinds": get_args(MeetingKindKey), "pages": get_args(PageKey), "site": get_args(SiteKey),
-    "reasons": get_args(ReasonKey), "why_relationship": get_args(Relationship), "why_kind": get_args(KindClauseKey),
+    "stages": get_args(Stage),
+    "statuses": get_args(Status),
+    "relationships": get_args(Relationship),
+    "kinds": get_args(ContactKind),
+    "formats": get_args(MeetingFormat),
+    "offer_triggers": get_args(Trigger),
+    "meeting_kinds": get_args(MeetingKindKey),
+    "pages": get_args(PageKey),
+    "site": get_args(SiteKey),
+    "reasons": get_args(ReasonKey),
+    "why_relationship": get_args(Relationship),
+    "why_kind": get_args(KindClauseKey),
     "calendar": get_args(CalendarKey),
 }
 
 
 def fill(template: str, **values: object) -> str:
     """`template` with each {name} replaced by its value, once: a value is never read as a template."""
-    return "".join(str(values[part[1:-1]]) if part.startswith("{") and part[1:-1] in values else part
-                   for part in _split(template))
+    return "".join(
+        str(values[part[1:-1]]) if part.startswith("{") and part[1:-1] in values else part for part in _split(template)
+    )
 
 
 def _split(template: str) -> list[str]:
@@ -123,8 +169,9 @@ def check_placeholders(prefix: tuple[str, ...] = ()) -> Any:
                 unknown = sorted(placeholders_in(text) - allowed)
                 if unknown:
                     may = ", ".join("{" + name + "}" for name in sorted(allowed)) or "none"
-                    yield source.problem((*prefix, section, key),
-                                         f"unknown placeholder {{{unknown[0]}}}; this entry may use: {may}")
+                    yield source.problem(
+                        (*prefix, section, key), f"unknown placeholder {{{unknown[0]}}}; this entry may use: {may}"
+                    )
 
     return check
 

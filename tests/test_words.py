@@ -44,37 +44,56 @@ def test_a_coach_changes_single_entries():
 
 def test_errors_name_file_line_and_column(tmp_path):
     path = tmp_path / "labels.yaml"
-    path.write_text("stages:\n  story: Their story\n  stroy: Typo\nreasons:\n  own_question: For {frist_name}.\n",
-                    encoding="utf-8")
+    path.write_text(
+        "stages:\n  story: Their story\n  stroy: Typo\nreasons:\n  own_question: For {frist_name}.\n", encoding="utf-8"
+    )
     with pytest.raises(UserError) as caught:
         read_words(path, "content/de/labels.yaml")
     messages = [str(problem) for problem in caught.value.problems]
     assert any(m.startswith("content/de/labels.yaml:3:10: stages.stroy") for m in messages), messages
-    assert any(m.startswith("content/de/labels.yaml:5:17: reasons.own_question: unknown placeholder {frist_name}")
-               for m in messages), messages
+    assert any(
+        m.startswith("content/de/labels.yaml:5:17: reasons.own_question: unknown placeholder {frist_name}")
+        for m in messages
+    ), messages
 
 
 def test_fill_never_reads_a_value_as_a_template():
-    assert fill("As {role}, {first_name} {what}.", role="{first_name}", first_name="Jo", what="leads") == \
-        "As {first_name}, Jo leads."
+    assert (
+        fill("As {role}, {first_name} {what}.", role="{first_name}", first_name="Jo", what="leads")
+        == "As {first_name}, Jo leads."
+    )
 
 
 def test_the_coach_file_accepts_words(tmp_path):
     from generator.coach import load_coach_file
 
-    (tmp_path / "coach.yaml").write_text("words:\n  pages:\n    home: Start here\n  site:\n    site_name: '{nom}'\n",
-                                         encoding="utf-8")
+    (tmp_path / "coach.yaml").write_text(
+        "words:\n  pages:\n    home: Start here\n  site:\n    site_name: '{nom}'\n", encoding="utf-8"
+    )
     with pytest.raises(UserError) as caught:
         load_coach_file(tmp_path / "coach.yaml", "coach.yaml")
     assert [str(p) for p in caught.value.problems] == [
-        "coach.yaml:5:16: words.site.site_name: unknown placeholder {nom}; this entry may use: {name}"]
+        "coach.yaml:5:16: words.site.site_name: unknown placeholder {nom}; this entry may use: {name}"
+    ]
 
 
 # --- no reader-facing English outside content/ -----------------------------------------------------
 
 # Modules whose strings can reach a reader (the tailor stage and the renderers).
-READER_MODULES = ("tailor.py", "workbook.py", "site.py", "pdf.py", "overview.py", "calendar_file.py",
-                  "plan_data.py", "cadence.py", "drafts.py", "follow_through.py", "phrases.py", "notes.py")
+READER_MODULES = (
+    "tailor.py",
+    "workbook.py",
+    "site.py",
+    "pdf.py",
+    "overview.py",
+    "calendar_file.py",
+    "plan_data.py",
+    "cadence.py",
+    "drafts.py",
+    "follow_through.py",
+    "phrases.py",
+    "notes.py",
+)
 
 # What must stay in code, each with its reason (module, the string).
 ALLOWED_STRINGS = {
@@ -86,13 +105,17 @@ ALLOWED_STRINGS = {
     ("pdf.py", "Workbook Form"),
     # English grammar rules, used only on English words (phrases.py is the English phrase module; another
     # language needs its own rules, not translated strings).
-    ("phrases.py", "help to "), ("phrases.py", "The"),
+    ("phrases.py", "help to "),
+    ("phrases.py", "The"),
     # rel= attribute values.
     ("notes.py", "noopener noreferrer nofollow"),
     # Not yet moved (issue 13 follow-up): the draft kinds' titles; they belong in content/drafts.yaml.
-    ("drafts.py", "Ask for a meeting"), ("drafts.py", "A short connection note"),
-    ("drafts.py", "A nudge, when there is no reply"), ("drafts.py", "Thank-you"),
-    ("drafts.py", "An update on what you did"), ("drafts.py", "A check-in"),
+    ("drafts.py", "Ask for a meeting"),
+    ("drafts.py", "A short connection note"),
+    ("drafts.py", "A nudge, when there is no reply"),
+    ("drafts.py", "Thank-you"),
+    ("drafts.py", "An update on what you did"),
+    ("drafts.py", "A check-in"),
 }
 
 
@@ -107,11 +130,23 @@ def _not_shown(tree: ast.AST) -> set[int]:
     hidden: set[int] = set()
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+        ):
             hidden.add(id(body[0].value))
-        is_log = (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                  and node.func.attr in {"debug", "info", "warning", "error", "problem"})
-        if isinstance(node, (ast.Raise, ast.Assert)) or is_log or (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "re"):
+        is_log = (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"debug", "info", "warning", "error", "problem"}
+        )
+        if (
+            isinstance(node, (ast.Raise, ast.Assert))
+            or is_log
+            or (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "re")
+        ):
             hidden.update(id(sub) for sub in ast.walk(node))
     return hidden
 
