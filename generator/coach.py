@@ -13,7 +13,7 @@ from generator.drafts import DraftBankPatch, builtin_drafts, combine_drafts, las
 from generator.load import Defaults, check_logo, unique_ids, validate
 from generator.models import Coach, Model, Settings
 from generator.source import read_yaml
-from generator.words import Words, check_placeholders
+from generator.words import Words, builtin_words, check_placeholders, check_text
 
 
 class CoachFile(Model):
@@ -41,7 +41,8 @@ def load_coach_file(path: Path, display_name: str | None = None) -> LoadedCoach:
     base = path.resolve().parent
 
     parsed = validate(source, CoachFile, [unique_ids("question_bank.questions"), unique_ids("offer_bank.offers"), lambda s: check_logo(s, base),
-                                          last_version_needs_nothing("drafts"), check_placeholders(("words",))])
+                                          last_version_needs_nothing("drafts"), check_placeholders(("words",)),
+                                          check_text(builtin_words(), ("words",))])
     # Only the keys the coach wrote become defaults, so a client's own keys (and the built-in defaults) still apply.
     defaults = Defaults(coach=dict(source.data.get("coach") or {}), settings=dict(source.data.get("settings") or {}))
     banks = replace(combine(builtin_banks(), parsed.question_bank, parsed.offer_bank),

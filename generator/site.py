@@ -46,7 +46,7 @@ from generator.markdown_escape import md_escape
 from generator.models import ID_PATTERN
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import BASE_MKDOCS, MKDOCS_HOOKS, TEMPLATES
-from generator.words import Words, fill
+from generator.words import Words, fill, parts
 from generator.workbook import Workbook
 
 SITE_TEMPLATES = TEMPLATES / "site"
@@ -136,6 +136,25 @@ def _applies_to(applies: Applies, words: Words) -> str:
     return " · ".join(parts) or words.site["suits_anyone"]
 
 
+def _say(template: str, **values: object) -> Markup:
+    """Words of the page (content/labels.yaml `text:`) as Markdown: escaped, `keys` as code, values escaped
+    unless they are our own Markup (a link made by `_link`)."""
+    out = []
+    for kind, part in parts(str(template), values):
+        if kind == "code":
+            out.append(Markup("<code>{}</code>").format(part))
+        elif isinstance(part, Markup):
+            out.append(part)
+        else:
+            out.append(md_escape(part))
+    return Markup("").join(out)
+
+
+def _link(text: object, target: str) -> Markup:
+    """A Markdown link to one of our own pages, its text escaped."""
+    return Markup("[") + md_escape(text) + Markup("](") + Markup(target) + Markup(")")
+
+
 @lru_cache(maxsize=1)
 def _page_templates() -> Environment:
     """Page templates: every `{{ value }}` goes through md_escape, so user text becomes inert Markdown and
@@ -143,7 +162,7 @@ def _page_templates() -> Environment:
     env = Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=False, finalize=md_escape,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(id=_valid_id, page=_page, html=_html, notes=notes_to_html, with_prefix=_with_prefix,
-                       applies_to=_applies_to, fill=fill)
+                       applies_to=_applies_to, fill=fill, say=_say, link=_link)
     return env
 
 

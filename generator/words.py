@@ -119,6 +119,10 @@ class Words(Model):
     why_relationship: dict[Relationship, Text] = Field(default_factory=dict)
     why_kind: dict[KindClauseKey, Text] = Field(default_factory=dict)
     calendar: dict[CalendarKey, Text] = Field(default_factory=dict)
+    text: dict[str, dict[str, Text]] = Field(
+        default_factory=dict,
+        description="The words of each page template, by template and entry; the English file names every entry.",
+    )
 
 
 DICT_SECTIONS: dict[str, tuple[str, ...]] = {
@@ -143,6 +147,21 @@ def fill(template: str, **values: object) -> str:
     return "".join(
         str(values[part[1:-1]]) if part.startswith("{") and part[1:-1] in values else part for part in _split(template)
     )
+
+
+def parts(template: str, values: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A page's words cut into what each renderer escapes its own way: ("text", words), ("code", `a key`)
+    and ("value", the value of a {placeholder}). Backticks in the project's words mark a key of the profile."""
+    result: list[tuple[str, Any]] = []
+    for piece in _split(template):
+        name = piece[1:-1]
+        if piece.startswith("{") and name in values:
+            result.append(("value", values[name]))
+            continue
+        for index, chunk in enumerate(piece.split("`")):
+            if chunk:
+                result.append(("code" if index % 2 else "text", chunk))
+    return result
 
 
 def _split(template: str) -> list[str]:
@@ -176,6 +195,38 @@ def check_placeholders(prefix: tuple[str, ...] = ()) -> Any:
     return check
 
 
+def check_text(base: Words, prefix: tuple[str, ...] = ()) -> Any:
+    """A cross-check: every `text:` entry is one the English file has, using only the placeholders it uses."""
+
+    def check(source: Source) -> Iterable[Problem]:
+        data: Any = source.data
+        for part in (*prefix, "text"):
+            data = data.get(part) if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            return
+        for page, entries in data.items():
+            if page not in base.text:
+                known = ", ".join(sorted(base.text))
+                yield source.problem((*prefix, "text", page), f"no page '{page}' has words (known: {known})", key=True)
+                continue
+            if not isinstance(entries, dict):
+                continue
+            for key, text in entries.items():
+                if key not in base.text[page]:
+                    yield source.problem((*prefix, "text", page, key), f"'{page}' has no entry '{key}'", key=True)
+                elif isinstance(text, str):
+                    allowed = placeholders_in(base.text[page][key])
+                    unknown = sorted(placeholders_in(text) - allowed)
+                    if unknown:
+                        may = ", ".join("{" + name + "}" for name in sorted(allowed)) or "none"
+                        yield source.problem(
+                            (*prefix, "text", page, key),
+                            f"unknown placeholder {{{unknown[0]}}}; this entry may use: {may}",
+                        )
+
+    return check
+
+
 def _complete(source: Source) -> Iterable[Problem]:
     """The English file is the fallback for every other language, so it must have every entry."""
     data = source.data if isinstance(source.data, dict) else {}
@@ -188,8 +239,13 @@ def _complete(source: Source) -> Iterable[Problem]:
         yield source.problem((), "after_meeting: missing (the after-meeting checklist)")
 
 
-def read_words(path: Path, display_name: str, *, complete: bool = False) -> Words:
-    checks = [check_placeholders(), _complete] if complete else [check_placeholders()]
+def read_words(path: Path, display_name: str, *, complete: bool = False, base: Words | None = None) -> Words:
+    """A labels file; `complete`: the English one, which must have every entry; `base`: the English words."""
+    checks = [check_placeholders()]
+    if complete:
+        checks.append(_complete)
+    if base is not None:
+        checks.append(check_text(base))
     return validate(read_yaml(path, display_name), Words, checks)
 
 
@@ -216,7 +272,7 @@ def builtin_words(language: str = ENGLISH, content: Path = CONTENT) -> Words:
     words = read_words(content / LABELS_FILE, "content/" + LABELS_FILE, complete=True)
     path = language_file(language, content)
     if path:
-        words = combine(words, read_words(path, "content/" + path.relative_to(content).as_posix()))
+        words = combine(words, read_words(path, "content/" + path.relative_to(content).as_posix(), base=words))
     return words
 
 
@@ -224,7 +280,10 @@ def combine(base: Words, patch: Words) -> Words:
     """`base` with every entry `patch` gives in its place (entry by entry; the checklist as a whole)."""
     values = base.model_dump()
     for section, given in patch.model_dump(exclude_unset=True).items():
-        if isinstance(given, dict):
+        if section == "text":
+            values["text"] = {page: {**values["text"].get(page, {}), **entries} for page, entries in given.items()}
+            values["text"].update({page: entries for page, entries in base.text.items() if page not in given})
+        elif isinstance(given, dict):
             values[section] = {**values[section], **given}
         elif given is not None:
             values[section] = given
