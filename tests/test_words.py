@@ -182,8 +182,6 @@ PENDING_TEMPLATE_WORDS = {
     "print/_drafts.html": 7,
     "print/question-sheet.html": 71,
     "print/workbook.html": 145,
-    "site/_drafts.md": 23,
-    "site/_this_week.md": 42,
 }
 
 
