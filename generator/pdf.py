@@ -49,6 +49,7 @@ from generator.fetcher import PROJECT_ASSETS, AssetFetcher
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import TEMPLATES
 from generator.workbook import ContactPlan, GuidePage, Workbook
+from generator.words import fill
 
 LOGGER = logging.getLogger("workbook.pdf")
 
@@ -129,6 +130,7 @@ class PdfRenderer:
         self.env.filters["notes_inline"] = _notes_inline
         self.env.filters["guide"] = _guide_html
         self.env.filters["long_date"] = _long_date
+        self.env.filters["fill"] = fill  # the words of content/labels.yaml with their values (then escaped)
         # A web address the user gave becomes a link only where a note's link would (no loopback, no file:).
         self.env.tests["safe_link"] = is_safe_link
         self._stylesheets: dict[tuple, CSS] = {}
