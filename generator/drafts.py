@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, get_args
@@ -25,6 +25,7 @@ from generator.load import validate
 from generator.models import RELATIONSHIPS, Contact, Model, Relationship, Seeker, Text
 from generator.paths import CONTENT
 from generator.source import Source, read_yaml
+from generator.words import Words, builtin_words, fill
 
 FollowUpKind = Literal["connection-note", "nudge", "thank-you", "update", "check-in"]
 DRAFT_KINDS: tuple[str, ...] = ("request", *get_args(FollowUpKind))
@@ -35,14 +36,6 @@ DRAFT_PLACEHOLDERS = ALWAYS_THERE | set(FALLBACK_PLACEHOLDERS) | set(get_args(Ne
 MAX_EMAIL_WORDS = 120
 MAX_NOTE_CHARS = 200
 MAX_ASK_MINUTES = 30  # a longer meeting is something they offer, not something you ask for
-TITLES = {
-    "request": "Ask for a meeting",
-    "connection-note": "A short connection note",
-    "nudge": "A nudge, when there is no reply",
-    "thank-you": "Thank-you",
-    "update": "An update on what you did",
-    "check-in": "A check-in",
-}
 # Which drafts fit a contact at each status; none while a meeting is set or after a no.
 DRAFTS_AT = {
     "to-contact": ("request", "connection-note"),
@@ -106,6 +99,7 @@ class Draft:
     subject: str | None  # None for a connection note
     body: str
     email: str | None  # the contact's, for a mailto: link
+    size_label: str = ""  # "84 words" or "180 characters", in the workbook's language (content/labels.yaml)
 
     @property
     def is_note(self) -> bool:
@@ -119,10 +113,6 @@ class Draft:
     @property
     def limit(self) -> int:
         return MAX_NOTE_CHARS if self.is_note else MAX_EMAIL_WORDS
-
-    @property
-    def size_label(self) -> str:
-        return f"{self.size} characters" if self.is_note else f"{self.size} words"
 
     @property
     def too_long(self) -> bool:
@@ -189,8 +179,11 @@ def combine_drafts(base: DraftBank, patch: DraftBankPatch | None) -> DraftBank:
 # --- a contact's drafts ---------------------------------------------------------------------------
 
 def drafts_for(contact: Contact, seeker: Seeker, bank: DraftBank, *, minutes: int, referrer: str | None,
-               target_role: str | None) -> tuple[Draft, ...]:
-    """The drafts that fit where `contact` is (none while a meeting is set, or after a no)."""
+               target_role: str | None, words: Words | None = None) -> tuple[Draft, ...]:
+    """The drafts that fit where `contact` is (none while a meeting is set, or after a no).
+
+    `words`: the titles and labels in the workbook's language (default: English)."""
+    labels = (words or builtin_words()).draft_words
     kinds = DRAFTS_AT.get(contact.status or "to-contact", ())
     if contact.status == "requested" and any(event.event == "reminded" for event in contact.history):
         kinds = ()  # nudged already: the cadence suggests letting it go, not a second nudge
@@ -207,23 +200,25 @@ def drafts_for(contact: Contact, seeker: Seeker, bank: DraftBank, *, minutes: in
         "shared": _phrase(met.note) if met and met.note else None,
         "target_role": target_role,
         "minutes": str(min(minutes, MAX_ASK_MINUTES)),
-        "met_on": f"on {met_day:%a} {met_day.day} {met_day:%b}" if met_day else "recently",
+        "met_on": (fill(labels["met_on"], day=f"{met_day:%a} {met_day.day} {met_day:%b}") if met_day
+                   else labels["met_recently"]),
     }
     drafts = []
     for kind in kinds:
         versions = bank.requests[contact.relationship] if kind == "request" else bank.drafts[kind]
-        drafts.append(_choose(kind, versions, values, bank.placeholders, contact.email))
+        drafts.append(_choose(kind, versions, values, bank.placeholders, contact.email, labels))
     return tuple(drafts)
 
 
 def _choose(kind: str, versions: tuple[Version, ...], values: dict[str, str | None], fallbacks: dict[str, str],
-            email: str | None) -> Draft:
+            email: str | None, labels: dict[str, str]) -> Draft:
     """The first version whose needs have values and that keeps to the limit; else the last one."""
     usable = [version for version in versions if all(values.get(need) for need in version.needs)] or [versions[-1]]
     draft = None
     for version in usable:
-        draft = Draft(kind, TITLES[kind], _fill(version.subject, values, fallbacks) if version.subject else None,
+        draft = Draft(kind, labels[kind], _fill(version.subject, values, fallbacks) if version.subject else None,
                       _fill(version.body, values, fallbacks), email)
+        draft = replace(draft, size_label=fill(labels["characters" if draft.is_note else "words"], count=draft.size))
         if not draft.too_long:
             return draft
     return draft  # over the limit even at its shortest: shown with its size, so the seeker can trim it

@@ -17,12 +17,13 @@ from generator.errors import UserError
 from generator.models import Coach
 from generator.outfolder import os_problem, output_lock, read_regular, shown, write_fresh
 from generator.paths import TEMPLATES
-from generator.words import builtin_words
+from generator.words import builtin_words, fill
 
 PAGE = "index.html"
 MARKER = '<meta name="generator" content="workbook">'  # in every overview we write; we replace only those
 _env = Environment(loader=FileSystemLoader(TEMPLATES / "overview"), autoescape=select_autoescape(default=True),
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_env.filters["fill"] = fill
 
 
 # The page's backgrounds: cards in light mode, cards in dark mode (prefers-color-scheme: dark).
@@ -50,7 +51,7 @@ def render_overview(out: Path, outcomes: list, today: date, coach: Coach | None 
     clients = sorted((o for o in outcomes if o.summary), key=lambda o: o.summary["name"].casefold())
     without_output = sorted((o for o in outcomes if not o.summary), key=lambda o: o.display)
     html = _env.get_template("index.html").render(
-        clients=clients, without_output=without_output, today=today, coach=coach, status_labels=builtin_words().statuses,
+        clients=clients, without_output=without_output, today=today, coach=coach, status_labels=builtin_words().statuses, words=builtin_words(),
         colours=_colours(coach.color if coach else None))
     path = out / PAGE
     with output_lock(out, PAGE, wait=wait):

@@ -99,7 +99,7 @@ def tailor(loaded: LoadedProfile, banks: Banks, guide: tuple[GuidePage, ...], to
         _plan_contact(contact, profile, roles, referrers, banks, words)
         for contact in profile.contacts
     )
-    contacts, this_week = follow_through(contacts, profile, banks, today)
+    contacts, this_week = follow_through(contacts, profile, banks, today, words)
     return Workbook(
         client_id=loaded.client_id,
         seeker=profile.seeker,

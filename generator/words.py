@@ -62,6 +62,18 @@ ReasonKey = Literal[
 ]
 KindClauseKey = Literal["senior", "senior_field", "peer", "recruiter", "adjacent", "adjacent_field"]
 MeetingKindKey = Literal["first", "follow-up"]
+DraftWordKey = Literal[
+    "request",
+    "connection-note",
+    "nudge",
+    "thank-you",
+    "update",
+    "check-in",
+    "met_on",
+    "met_recently",
+    "characters",
+    "words",
+]
 CalendarKey = Literal[
     "name", "meeting", "meeting_at", "who", "who_at", "length", "format", "place", "first_questions", "subject"
 ]
@@ -96,6 +108,9 @@ PLACEHOLDERS: dict[str | tuple[str, str], set[str]] = {
     ("calendar", "format"): {"format"},
     ("calendar", "place"): {"place"},
     ("calendar", "subject"): {"subject"},
+    ("draft_words", "met_on"): {"day"},
+    ("draft_words", "characters"): {"count"},
+    ("draft_words", "words"): {"count"},
     ("why_kind", "senior"): {"target"},
     ("why_kind", "adjacent"): {"target"},
 }
@@ -119,6 +134,7 @@ class Words(Model):
     why_relationship: dict[Relationship, Text] = Field(default_factory=dict)
     why_kind: dict[KindClauseKey, Text] = Field(default_factory=dict)
     calendar: dict[CalendarKey, Text] = Field(default_factory=dict)
+    draft_words: dict[DraftWordKey, Text] = Field(default_factory=dict, description="Draft titles and sizes.")
     text: dict[str, dict[str, Text]] = Field(
         default_factory=dict,
         description="The words of each page template, by template and entry; the English file names every entry.",
@@ -139,6 +155,7 @@ DICT_SECTIONS: dict[str, tuple[str, ...]] = {
     "why_relationship": get_args(Relationship),
     "why_kind": get_args(KindClauseKey),
     "calendar": get_args(CalendarKey),
+    "draft_words": get_args(DraftWordKey),
 }
 
 
