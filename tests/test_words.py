@@ -190,3 +190,34 @@ TEMPLATE_FILES = sorted(p for p in TEMPLATES.rglob("*") if p.suffix in {".md", "
 def test_no_english_in_templates(template):
     words = _template_words(template)
     assert not words, f"{template.name}: words to move to content/labels.yaml: {' '.join(words[:40])}"
+
+
+def test_a_coachs_words_reach_the_plans_and_the_pages(tmp_path):
+    """A coach's `words:` changes what the tailor stage labels and what the site's pages print."""
+    from dataclasses import replace
+    from datetime import date
+
+    from generator import site
+    from generator.banks import builtin_banks
+    from generator.guide import load_guide
+    from generator.load import load_profile
+    from generator.paths import EXAMPLE
+    from generator.tailor import tailor
+
+    coach = Words.model_validate(
+        {
+            "statuses": {"met": "Had coffee"},
+            "pages": {"contacts": "People"},
+            "text": {"contact": {"who_they_are": "About them"}},
+            "after_meeting": ["Wrote it all down"],
+        }
+    )
+    banks = replace(builtin_banks(), words=coach)
+    workbook = tailor(load_profile(EXAMPLE), banks, load_guide(), date(2026, 12, 1))
+    met = [plan for plan in workbook.contacts if plan.contact.status == "met"]
+    assert met and all(plan.status_label == "Had coffee" for plan in met)
+    site._write_pages(workbook, tmp_path, {}, None, None)
+    page = (tmp_path / "contacts" / f"{workbook.contacts[0].id}.md").read_text(encoding="utf-8")
+    assert "## About them" in page and "## Who they are" not in page
+    assert "Wrote it all down" in page and "Thank-you sent within a day" not in page
+    assert "People" in (tmp_path / "contacts" / "index.md").read_text(encoding="utf-8")
