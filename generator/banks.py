@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -166,7 +166,7 @@ def builtin_banks(content: Path = CONTENT) -> Banks:
                          [unique_ids("questions"), _fallbacks_complete])
     offers = validate(read_yaml(content / "offers.yaml", "content/offers.yaml"), OfferBank, [unique_ids("offers")])
     return Banks(
-        placeholders=dict(questions.placeholders),
+        placeholders=dict(questions.placeholders.items()),
         contact_kinds={kind: tuple(words) for kind, words in questions.contact_kinds.items()},
         questions=tuple(questions.questions),
         offers=tuple(offers.offers),
@@ -180,7 +180,7 @@ def combine(base: Banks, questions: QuestionBankPatch | None, offers: OfferBankP
     question_list = list(base.questions)
     offer_list = list(base.offers)
     if questions:
-        placeholders.update(questions.placeholders)
+        placeholders.update(questions.placeholders.items())
         kinds.update({kind: tuple(words) for kind, words in questions.contact_kinds.items()})
         question_list = _merged([] if questions.replace else question_list, questions.questions)
     if offers:
@@ -188,7 +188,10 @@ def combine(base: Banks, questions: QuestionBankPatch | None, offers: OfferBankP
     return Banks(placeholders, kinds, tuple(question_list), tuple(offer_list))
 
 
-def _merged(base: list, extra: list) -> list:
+Entry = TypeVar("Entry", Question, Offer)
+
+
+def _merged(base: list[Entry], extra: list[Entry]) -> list[Entry]:
     """The coach's entries first (so they win ties when plans are fitted), then the built-in ones they don't replace."""
     replaced = {entry.id for entry in extra}
     return list(extra) + [entry for entry in base if entry.id not in replaced]

@@ -17,7 +17,8 @@ from icalendar import Calendar, Event
 
 from generator import __version__
 from generator.words import fill
-from generator.workbook import ContactPlan, Workbook
+from generator.cadence import DueItem
+from generator.workbook import ContactPlan, MeetingPlan, Workbook
 
 FIRST_QUESTIONS = 3
 # The due steps that have a draft of the same name.
@@ -40,7 +41,7 @@ def calendar(workbook: Workbook) -> Calendar:
     stamp = datetime.combine(workbook.built_on, time(0, 0), tzinfo=UTC)
     for plan in workbook.contacts:
         if plan.meeting:
-            cal.add_component(_meeting_event(workbook, plan, stamp))
+            cal.add_component(_meeting_event(workbook, plan, plan.meeting, stamp))
         for item in plan.due:
             cal.add_component(_due_event(workbook, plan, item, stamp))
     cal.add_missing_timezones()
@@ -51,8 +52,7 @@ def uid(workbook: Workbook, plan: ContactPlan, what: str) -> str:
     return f"{workbook.client_id}-{plan.id}-{what}@{DOMAIN}"
 
 
-def _meeting_event(workbook: Workbook, plan: ContactPlan, stamp: datetime) -> Event:
-    meeting = plan.meeting
+def _meeting_event(workbook: Workbook, plan: ContactPlan, meeting: MeetingPlan, stamp: datetime) -> Event:
     contact = plan.contact
     event = Event()
     # The meeting's UID does not name its date: moving the meeting updates the same entry.
@@ -83,7 +83,7 @@ def _meeting_event(workbook: Workbook, plan: ContactPlan, stamp: datetime) -> Ev
     return event
 
 
-def _due_event(workbook: Workbook, plan: ContactPlan, item, stamp: datetime) -> Event:
+def _due_event(workbook: Workbook, plan: ContactPlan, item: DueItem, stamp: datetime) -> Event:
     event = Event()
     event.add("uid", uid(workbook, plan, f"{item.kind}-{item.date.isoformat()}"))
     event.add("dtstamp", stamp)

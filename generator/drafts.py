@@ -10,7 +10,7 @@ once, by code: what a user wrote is never read as a placeholder.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -128,7 +128,7 @@ class Draft:
                 f"&body={quote(body, safe='')}")
 
 
-def last_version_needs_nothing(*prefix: str):
+def last_version_needs_nothing(*prefix: str) -> Callable[[Source], Iterable[Problem]]:
     """A cross-check: the last version of every draft needs nothing (under `prefix`, e.g. a coach's `drafts:`)."""
 
     def check(source: Source) -> Iterable[Problem]:
@@ -159,7 +159,7 @@ def _complete(source: Source) -> Iterable[Problem]:
 
 def read_draft_bank(path: Path, display_name: str) -> DraftBank:
     parsed = validate(read_yaml(path, display_name), DraftBankFile, [last_version_needs_nothing(), _complete])
-    return DraftBank(dict(parsed.placeholders), {k: tuple(v) for k, v in parsed.requests.items()},
+    return DraftBank(dict(parsed.placeholders.items()), {k: tuple(v) for k, v in parsed.requests.items()},
                      {k: tuple(v) for k, v in parsed.drafts.items()})
 
 
@@ -171,7 +171,7 @@ def builtin_drafts(content: Path = CONTENT) -> DraftBank:
 def combine_drafts(base: DraftBank, patch: DraftBankPatch | None) -> DraftBank:
     if patch is None:
         return base
-    return DraftBank({**base.placeholders, **patch.placeholders},
+    return DraftBank({**base.placeholders, **dict(patch.placeholders.items())},
                      {**base.requests, **{k: tuple(v) for k, v in patch.requests.items()}},
                      {**base.drafts, **{k: tuple(v) for k, v in patch.drafts.items()}})
 
@@ -183,7 +183,7 @@ def drafts_for(contact: Contact, seeker: Seeker, bank: DraftBank, *, minutes: in
     """The drafts that fit where `contact` is (none while a meeting is set, or after a no).
 
     `words`: the titles and labels in the workbook's language (default: English)."""
-    labels = (words or builtin_words()).draft_words
+    labels: dict[str, str] = dict((words or builtin_words()).draft_words.items())
     kinds = DRAFTS_AT.get(contact.status or "to-contact", ())
     if contact.status == "requested" and any(event.event == "reminded" for event in contact.history):
         kinds = ()  # nudged already: the cadence suggests letting it go, not a second nudge
@@ -211,10 +211,9 @@ def drafts_for(contact: Contact, seeker: Seeker, bank: DraftBank, *, minutes: in
 
 
 def _choose(kind: str, versions: tuple[Version, ...], values: dict[str, str | None], fallbacks: dict[str, str],
-            email: str | None, labels: dict[str, str]) -> Draft:
+            email: str | None, labels: Mapping[str, str]) -> Draft:
     """The first version whose needs have values and that keeps to the limit; else the last one."""
     usable = [version for version in versions if all(values.get(need) for need in version.needs)] or [versions[-1]]
-    draft = None
     for version in usable:
         draft = Draft(kind, labels[kind], _fill(version.subject, values, fallbacks) if version.subject else None,
                       _fill(version.body, values, fallbacks), email)

@@ -7,12 +7,13 @@ from datetime import date
 
 from generator.cadence import ThisWeek, builtin_cadence, due_items, this_week
 from generator.drafts import builtin_drafts, drafts_for
+from generator.banks import Banks
 from generator.models import Profile
 from generator.words import Words
 from generator.workbook import ContactPlan
 
 
-def follow_through(contacts: tuple[ContactPlan, ...], profile: Profile, banks, today: date,
+def follow_through(contacts: tuple[ContactPlan, ...], profile: Profile, banks: Banks, today: date,
                    words: Words | None = None) -> tuple[tuple[ContactPlan, ...], ThisWeek]:
     """The plans with their `due` and `drafts` filled in, and the week's list. `banks` may carry a coach's
     cadence and drafts (see generator.coach); otherwise the built-in ones are used."""

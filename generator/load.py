@@ -87,7 +87,7 @@ def validate(source: Source, model: type[M], checks: Iterable[CrossCheck] = ()) 
     try:
         result = model.model_validate(source.data)
     except ValidationError as error:
-        details = _without_missing_typos(error.errors(include_url=False), model)
+        details = _without_missing_typos([dict(detail) for detail in error.errors(include_url=False)], model)
         problems.extend(_friendly(source, model, detail) for detail in details)
     for check in checks:
         problems.extend(check(source))
@@ -99,7 +99,7 @@ def validate(source: Source, model: type[M], checks: Iterable[CrossCheck] = ()) 
 
 def _without_missing_typos(details: list[dict[str, Any]], model: type[BaseModel]) -> list[dict[str, Any]]:
     """`nmae: Maya` is one mistake, not two: drop "`name` is required" when a misspelling of it is present."""
-    typos: set[tuple] = set()
+    typos: set[tuple[Any, ...]] = set()
     for detail in details:
         if detail["type"] == "extra_forbidden":
             loc = tuple(detail["loc"])

@@ -38,6 +38,7 @@ MeetingFormat = Literal["in-person", "video", "phone"]
 HistoryEventKind = Literal["requested", "reminded", "replied", "scheduled", "met", "thanked", "updated",
                            "checked-in", "declined", "note"]
 
+Day = date  # a name for the type that a field called `date` cannot shadow
 RELATIONSHIPS: tuple[str, ...] = get_args(Relationship)
 STATUSES: tuple[str, ...] = get_args(Status)
 HISTORY_EVENTS: tuple[str, ...] = get_args(HistoryEventKind)
@@ -203,7 +204,7 @@ class HistoryEvent(Model):
     _date_is_real = field_validator("date")(_real_date)
 
     @property
-    def day(self) -> date:
+    def day(self) -> Day:
         return date.fromisoformat(self.date)
 
 

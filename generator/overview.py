@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -42,7 +43,7 @@ def _colours(coach_colour: str | None) -> dict[str, str]:
     }
 
 
-def render_overview(out: Path, outcomes: list, today: date, coach: Coach | None = None, *, wait: bool = True) -> Path:
+def render_overview(out: Path, outcomes: list[Any], today: date, coach: Coach | None = None, *, wait: bool = True) -> Path:
     """Write OUT/index.html from the build outcomes (each with the summary from its manifest, if any).
 
     One writer at a time (a lock beside it); the page is replaced only if workbook wrote it, by a
