@@ -90,7 +90,8 @@ class Question(Model):
     tiara: Tiara | None = None
     minutes: Annotated[int, Field(ge=1, le=10)]
     priority: Annotated[int, Field(ge=1, le=3)] = 2
-    core: bool = Field(False, description="Can carry a stage of the core: story, trend, in-my-shoes advice, referral, reciprocity.")
+    core: bool = Field(
+        False, description="Can carry a stage of the core: story, trend, in-my-shoes advice, referral, reciprocity.")
     text: Text
     why: Text
     applies: Applies = Field(default_factory=Applies)
@@ -99,11 +100,13 @@ class Question(Model):
     @model_validator(mode="after")
     def _consistent(self) -> Question:
         if STAGE_OF_THEME[self.theme] != self.stage:
-            raise ValueError(f"theme '{self.theme}' belongs to stage '{STAGE_OF_THEME[self.theme]}', not '{self.stage}'")
+            raise ValueError(f"theme '{self.theme}' belongs to stage '{STAGE_OF_THEME[self.theme]}', "
+                             f"not '{self.stage}'")
         for where, text in (("text", self.text), ("why", self.why)):
             _check_braces(text, QUESTION_PLACEHOLDERS, where)
             for name in placeholders_in(text) - set(FALLBACK_PLACEHOLDERS) - {"first_name"} - set(self.needs):
-                raise ValueError(f"{{{name}}} has no fallback; add `needs: [{name}]` so the question is only used when it has a value")
+                raise ValueError(f"{{{name}}} has no fallback; add `needs: [{name}]` so the question is only used "
+                                 "when it has a value")
         return self
 
 
@@ -123,7 +126,8 @@ class Offer(Model):
 
 
 class QuestionBank(Model):
-    placeholders: dict[Literal["company", "industry", "target_role"], Text] = Field(default_factory=dict, description="Fallback text for company, industry, target_role.")
+    placeholders: dict[Literal["company", "industry", "target_role"], Text] = Field(
+        default_factory=dict, description="Fallback text for company, industry, target_role.")
     contact_kinds: dict[Literal["recruiter", "senior"], list[Text]] = Field(default_factory=dict)
     questions: list[Question] = Field(default_factory=list)
 
@@ -133,7 +137,8 @@ class OfferBank(Model):
 
 
 class QuestionBankPatch(QuestionBank):
-    replace: bool = Field(False, description="true: use only these questions; false: add to (and override by id) the built-in bank.")
+    replace: bool = Field(
+        False, description="true: use only these questions; false: add to (and override by id) the built-in bank.")
 
 
 class OfferBankPatch(OfferBank):

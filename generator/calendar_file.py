@@ -16,8 +16,8 @@ from pathlib import Path
 from icalendar import Calendar, Event
 
 from generator import __version__
-from generator.words import fill
 from generator.cadence import DueItem
+from generator.words import fill
 from generator.workbook import ContactPlan, MeetingPlan, Workbook
 
 FIRST_QUESTIONS = 3
@@ -78,7 +78,8 @@ def _meeting_event(workbook: Workbook, plan: ContactPlan, meeting: MeetingPlan, 
         lines.append(fill(words["place"], place=meeting.place))
     questions = plan.question_plan.questions[:FIRST_QUESTIONS]
     if questions:
-        lines += ["", words["first_questions"]] + [f"{number}. {question.text}" for number, question in enumerate(questions, 1)]
+        lines += ["", words["first_questions"]]
+        lines += [f"{number}. {question.text}" for number, question in enumerate(questions, 1)]
     event.add("description", "\n".join(lines))
     return event
 

@@ -64,7 +64,8 @@ class Version(Model):
             if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
                 raise ValueError(f"a lone brace in {where}; braces are only for placeholders such as {{first_name}}")
             for name in sorted(placeholders_in(text) & set(get_args(Needable)) - set(self.needs)):
-                raise ValueError(f"{{{name}}} may be empty; add `needs: [{name}]` so this version is only used when it has a value")
+                raise ValueError(f"{{{name}}} may be empty; add `needs: [{name}]` so this version is only used "
+                                 "when it has a value")
         return self
 
 
@@ -140,7 +141,8 @@ def last_version_needs_nothing(*prefix: str) -> Callable[[Source], Iterable[Prob
             if not isinstance(lists, dict):
                 continue
             for key, versions in lists.items():
-                if isinstance(versions, list) and versions and isinstance(versions[-1], dict) and versions[-1].get("needs"):
+                last = versions[-1] if isinstance(versions, list) and versions else None
+                if isinstance(last, dict) and last.get("needs"):
                     yield source.problem((*prefix, section, key, len(versions) - 1, "needs"),
                                          "the last version must need nothing, so there is always a draft")
 
@@ -188,7 +190,8 @@ def drafts_for(contact: Contact, seeker: Seeker, bank: DraftBank, *, minutes: in
     if contact.status == "requested" and any(event.event == "reminded" for event in contact.history):
         kinds = ()  # nudged already: the cadence suggests letting it go, not a second nudge
     met = next((event for event in reversed(contact.history) if event.event == "met"), None)
-    met_day = met.day if met else (contact.meeting.starts.date() if contact.meeting and contact.meeting.starts else None)
+    meeting_day = contact.meeting.starts.date() if contact.meeting and contact.meeting.starts else None
+    met_day = met.day if met else meeting_day
     values = {
         "first_name": contact.first_name,
         "my_name": seeker.name,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from generator.banks import Banks
 from generator.cadence import ThisWeek, builtin_cadence, due_items, this_week
 from generator.drafts import builtin_drafts, drafts_for
-from generator.banks import Banks
 from generator.models import Profile
 from generator.words import Words
 from generator.workbook import ContactPlan

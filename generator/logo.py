@@ -121,7 +121,8 @@ def _outside_url(value: str) -> bool:
 
 
 def _refers(what: str, where: str) -> str:
-    return f"refers to another file: {what} on {where}; a logo must be self-contained (no links to files, itself included)"
+    return (f"refers to another file: {what} on {where}; a logo must be self-contained "
+            "(no links to files, itself included)")
 
 
 def _short(value: str, limit: int = 60) -> str:

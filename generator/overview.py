@@ -43,7 +43,8 @@ def _colours(coach_colour: str | None) -> dict[str, str]:
     }
 
 
-def render_overview(out: Path, outcomes: list[Any], today: date, coach: Coach | None = None, *, wait: bool = True) -> Path:
+def render_overview(out: Path, outcomes: list[Any], today: date, coach: Coach | None = None, *,
+                    wait: bool = True) -> Path:
     """Write OUT/index.html from the build outcomes (each with the summary from its manifest, if any).
 
     One writer at a time (a lock beside it); the page is replaced only if workbook wrote it, by a
@@ -52,7 +53,8 @@ def render_overview(out: Path, outcomes: list[Any], today: date, coach: Coach | 
     clients = sorted((o for o in outcomes if o.summary), key=lambda o: o.summary["name"].casefold())
     without_output = sorted((o for o in outcomes if not o.summary), key=lambda o: o.display)
     html = _env.get_template("index.html").render(
-        clients=clients, without_output=without_output, today=today, coach=coach, status_labels=builtin_words().statuses, words=builtin_words(),
+        clients=clients, without_output=without_output, today=today, coach=coach,
+        status_labels=builtin_words().statuses, words=builtin_words(),
         colours=_colours(coach.color if coach else None))
     path = out / PAGE
     with output_lock(out, PAGE, wait=wait):

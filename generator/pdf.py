@@ -48,8 +48,8 @@ from generator import colour
 from generator.fetcher import PROJECT_ASSETS, AssetFetcher
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import TEMPLATES
-from generator.workbook import ContactPlan, GuidePage, Workbook
 from generator.words import fill
+from generator.workbook import ContactPlan, GuidePage, Workbook
 
 LOGGER = logging.getLogger("workbook.pdf")
 
