@@ -15,7 +15,7 @@ SYSTEM_STAMP := $(VENV)/.system-packages
 INSTALL_STAMP := $(VENV)/.installed
 SETUP_LOG := $(VENV)/setup.log
 
-.PHONY: workbook test quick-test setup system-packages constraints benchmark clean
+.PHONY: workbook test quick-test lint setup system-packages constraints benchmark clean
 
 workbook: setup
 	$(BIN)/workbook build data/example.yaml -o out
@@ -27,6 +27,11 @@ test: setup
 # The development loop: everything but the slow end-to-end builds.
 quick-test: setup
 	$(BIN)/pytest -m "not slow"
+
+# Lint and types (config in pyproject.toml). Not yet part of `test`: both still report problems (see the README).
+lint: setup
+	$(BIN)/ruff check generator tests
+	$(BIN)/mypy
 
 setup: $(SYSTEM_STAMP) $(INSTALL_STAMP)
 

@@ -13,13 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import Field, model_validator
-from typing import TYPE_CHECKING
 
 from generator.errors import Problem
-from generator.load import validate
+from generator.load import unique_ids, validate
 from generator.models import Id, Model, Relationship, Text
 from generator.paths import CONTENT
 from generator.source import Source, read_yaml
@@ -27,6 +26,7 @@ from generator.source import Source, read_yaml
 if TYPE_CHECKING:
     from generator.cadence import Cadence
     from generator.drafts import DraftBank
+    from generator.words import Words
 
 Stage = Literal["warm-up", "story", "trends", "advice", "referral", "reciprocity"]
 Theme = Literal["warm-up", "path", "drew-them", "love", "trends", "challenges", "surprises", "shaped-them",
@@ -90,7 +90,8 @@ class Question(Model):
     tiara: Tiara | None = None
     minutes: Annotated[int, Field(ge=1, le=10)]
     priority: Annotated[int, Field(ge=1, le=3)] = 2
-    core: bool = Field(False, description="Can carry a stage of the core: story, trend, in-my-shoes advice, referral, reciprocity.")
+    core: bool = Field(
+        False, description="Can carry a stage of the core: story, trend, in-my-shoes advice, referral, reciprocity.")
     text: Text
     why: Text
     applies: Applies = Field(default_factory=Applies)
@@ -99,11 +100,13 @@ class Question(Model):
     @model_validator(mode="after")
     def _consistent(self) -> Question:
         if STAGE_OF_THEME[self.theme] != self.stage:
-            raise ValueError(f"theme '{self.theme}' belongs to stage '{STAGE_OF_THEME[self.theme]}', not '{self.stage}'")
+            raise ValueError(f"theme '{self.theme}' belongs to stage '{STAGE_OF_THEME[self.theme]}', "
+                             f"not '{self.stage}'")
         for where, text in (("text", self.text), ("why", self.why)):
             _check_braces(text, QUESTION_PLACEHOLDERS, where)
             for name in placeholders_in(text) - set(FALLBACK_PLACEHOLDERS) - {"first_name"} - set(self.needs):
-                raise ValueError(f"{{{name}}} has no fallback; add `needs: [{name}]` so the question is only used when it has a value")
+                raise ValueError(f"{{{name}}} has no fallback; add `needs: [{name}]` so the question is only used "
+                                 "when it has a value")
         return self
 
 
@@ -125,7 +128,8 @@ class Offer(Model):
 
 
 class QuestionBank(Model):
-    placeholders: dict[Literal["company", "industry", "target_role"], Text] = Field(default_factory=dict, description="Fallback text for company, industry, target_role.")
+    placeholders: dict[Literal["company", "industry", "target_role"], Text] = Field(
+        default_factory=dict, description="Fallback text for company, industry, target_role.")
     contact_kinds: dict[Literal["recruiter", "senior"], list[Text]] = Field(default_factory=dict)
     questions: list[Question] = Field(default_factory=list)
 
@@ -135,7 +139,8 @@ class OfferBank(Model):
 
 
 class QuestionBankPatch(QuestionBank):
-    replace: bool = Field(False, description="true: use only these questions; false: add to (and override by id) the built-in bank.")
+    replace: bool = Field(
+        False, description="true: use only these questions; false: add to (and override by id) the built-in bank.")
 
 
 class OfferBankPatch(OfferBank):
@@ -152,28 +157,7 @@ class Banks:
     offers: tuple[Offer, ...]
     cadence: Cadence | None = None  # a coach's cadence (None: content/cadence.yaml)
     drafts: DraftBank | None = None  # a coach's drafts (None: content/drafts.yaml)
-
-
-def unique_ids(section: str, key: str = "id"):
-    """A cross-check: ids within `source.data[section][key]` are unique."""
-
-    def check(source: Source) -> Iterable[Problem]:
-        container = source.data
-        for part in section.split("."):
-            container = container.get(part) if isinstance(container, dict) else None
-        if not isinstance(container, list):
-            return
-        seen: dict[str, int] = {}
-        for index, item in enumerate(container):
-            if isinstance(item, dict) and isinstance(item.get(key), str):
-                if item[key] in seen:
-                    path = tuple(section.split(".")) + (index, key)
-                    first = source.position(tuple(section.split(".")) + (seen[item[key]], key))[0]
-                    yield source.problem(path, f"duplicate id '{item[key]}' (first used on line {first})")
-                else:
-                    seen[item[key]] = index
-
-    return check
+    words: Words | None = None  # a coach's changes to the labels (None: the language's own, generator/words.py)
 
 
 def _fallbacks_complete(source: Source) -> Iterable[Problem]:
@@ -189,7 +173,7 @@ def builtin_banks(content: Path = CONTENT) -> Banks:
                          [unique_ids("questions"), _fallbacks_complete])
     offers = validate(read_yaml(content / "offers.yaml", "content/offers.yaml"), OfferBank, [unique_ids("offers")])
     return Banks(
-        placeholders=dict(questions.placeholders),
+        placeholders=dict(questions.placeholders.items()),
         contact_kinds={kind: tuple(words) for kind, words in questions.contact_kinds.items()},
         questions=tuple(questions.questions),
         offers=tuple(offers.offers),
@@ -203,7 +187,7 @@ def combine(base: Banks, questions: QuestionBankPatch | None, offers: OfferBankP
     question_list = list(base.questions)
     offer_list = list(base.offers)
     if questions:
-        placeholders.update(questions.placeholders)
+        placeholders.update(questions.placeholders.items())
         kinds.update({kind: tuple(words) for kind, words in questions.contact_kinds.items()})
         question_list = _merged([] if questions.replace else question_list, questions.questions)
     if offers:
@@ -211,7 +195,10 @@ def combine(base: Banks, questions: QuestionBankPatch | None, offers: OfferBankP
     return Banks(placeholders, kinds, tuple(question_list), tuple(offer_list))
 
 
-def _merged(base: list, extra: list) -> list:
+Entry = TypeVar("Entry", Question, Offer)
+
+
+def _merged(base: list[Entry], extra: list[Entry]) -> list[Entry]:
     """The coach's entries first (so they win ties when plans are fitted), then the built-in ones they don't replace."""
     replaced = {entry.id for entry in extra}
     return list(extra) + [entry for entry in base if entry.id not in replaced]

@@ -187,7 +187,8 @@ def due_items(contact: Contact, cadence: Cadence, today: date) -> tuple[DueItem,
     items: list[DueItem] = []
 
     def add(kind: str, day: date, since: date) -> None:
-        values = {"first_name": contact.first_name, "name": contact.name, "since": short_day(since), "meeting": meeting_when}
+        values = {"first_name": contact.first_name, "name": contact.name, "since": short_day(since),
+                  "meeting": meeting_when}
         step = steps[kind]
         items.append(DueItem(day, kind, _fill(step.text, values), _fill(step.reason, values), contact.id or ""))
 

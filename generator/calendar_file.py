@@ -10,13 +10,15 @@ updates the entries already there instead of adding copies. DTSTAMP is the build
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from icalendar import Calendar, Event
 
 from generator import __version__
-from generator.workbook import ContactPlan, Workbook
+from generator.cadence import DueItem
+from generator.words import fill
+from generator.workbook import ContactPlan, MeetingPlan, Workbook
 
 FIRST_QUESTIONS = 3
 # The due steps that have a draft of the same name.
@@ -35,11 +37,11 @@ def calendar(workbook: Workbook) -> Calendar:
     cal.add("prodid", f"-//workbook {__version__}//informational interviews//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{workbook.seeker.name}: conversations and follow-ups")
-    stamp = datetime.combine(workbook.built_on, time(0, 0), tzinfo=timezone.utc)
+    cal.add("x-wr-calname", fill(workbook.words.calendar["name"], name=workbook.seeker.name))
+    stamp = datetime.combine(workbook.built_on, time(0, 0), tzinfo=UTC)
     for plan in workbook.contacts:
         if plan.meeting:
-            cal.add_component(_meeting_event(workbook, plan, stamp))
+            cal.add_component(_meeting_event(workbook, plan, plan.meeting, stamp))
         for item in plan.due:
             cal.add_component(_due_event(workbook, plan, item, stamp))
     cal.add_missing_timezones()
@@ -50,14 +52,15 @@ def uid(workbook: Workbook, plan: ContactPlan, what: str) -> str:
     return f"{workbook.client_id}-{plan.id}-{what}@{DOMAIN}"
 
 
-def _meeting_event(workbook: Workbook, plan: ContactPlan, stamp: datetime) -> Event:
-    meeting = plan.meeting
+def _meeting_event(workbook: Workbook, plan: ContactPlan, meeting: MeetingPlan, stamp: datetime) -> Event:
     contact = plan.contact
     event = Event()
     # The meeting's UID does not name its date: moving the meeting updates the same entry.
     event.add("uid", uid(workbook, plan, "meeting"))
     event.add("dtstamp", stamp)
-    event.add("summary", f"Informational interview: {contact.name}" + (f" ({contact.company})" if contact.company else ""))
+    words = workbook.words.calendar
+    event.add("summary", fill(words["meeting_at"], name=contact.name, company=contact.company) if contact.company
+              else fill(words["meeting"], name=contact.name))
     if meeting.has_time:
         # With settings.timezone: aware, written with its TZID. Without one the profile gave a plain local
         # time, so the event "floats" (RFC 5545): 09:00 wherever the calendar is, never 09:00 UTC.
@@ -69,20 +72,22 @@ def _meeting_event(workbook: Workbook, plan: ContactPlan, stamp: datetime) -> Ev
         event.add("dtend", meeting.starts.date() + timedelta(days=1))
     if meeting.place:
         event.add("location", meeting.place)
-    lines = [f"{contact.name}, {contact.role}" + (f" at {contact.company}" if contact.company else ""),
-             f"Length: {meeting.minutes} minutes"]
+    who = (fill(words["who_at"], name=contact.name, role=contact.role, company=contact.company) if contact.company
+           else fill(words["who"], name=contact.name, role=contact.role))
+    lines = [who, fill(words["length"], minutes=meeting.minutes)]
     if meeting.format_label:
-        lines.append(f"Format: {meeting.format_label}")
+        lines.append(fill(words["format"], format=meeting.format_label))
     if meeting.place:
-        lines.append(f"Place: {meeting.place}")
+        lines.append(fill(words["place"], place=meeting.place))
     questions = plan.question_plan.questions[:FIRST_QUESTIONS]
     if questions:
-        lines += ["", "First questions:"] + [f"{number}. {question.text}" for number, question in enumerate(questions, 1)]
+        lines += ["", words["first_questions"]]
+        lines += [f"{number}. {question.text}" for number, question in enumerate(questions, 1)]
     event.add("description", "\n".join(lines))
     return event
 
 
-def _due_event(workbook: Workbook, plan: ContactPlan, item, stamp: datetime) -> Event:
+def _due_event(workbook: Workbook, plan: ContactPlan, item: DueItem, stamp: datetime) -> Event:
     event = Event()
     event.add("uid", uid(workbook, plan, f"{item.kind}-{item.date.isoformat()}"))
     event.add("dtstamp", stamp)
@@ -93,7 +98,7 @@ def _due_event(workbook: Workbook, plan: ContactPlan, item, stamp: datetime) -> 
     draft = next((d for d in plan.drafts if d.kind == DRAFT_OF_DUE.get(item.kind)), None)
     lines = [item.reason]
     if draft and draft.subject:
-        lines += ["", f"Subject: {draft.subject}", "", draft.body]
+        lines += ["", fill(workbook.words.calendar["subject"], subject=draft.subject), "", draft.body]
         event.add("x-workbook-subject", draft.subject)
     event.add("description", "\n".join(lines))
     event.add("categories", ["follow-up", item.kind])

@@ -78,37 +78,25 @@ def new(file: Path) -> None:
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
 def check(target: Path) -> None:
     """Validate a profile FILE, or every profile in a coach's folder DIR."""
-    from generator.batch import find_inputs, load_coach_file
-    from generator.load import load_profile
+    from generator.checking import check_inputs
 
     if not (target.is_file() or target.is_dir()):  # a FIFO or a device: reading it would block or never end
         raise click.BadParameter(f"'{_display(target)}' is not a file or a folder.", param_hint="'TARGET'")
-    failed = 0
-    checked = 0
     try:
-        coach_file, profiles = find_inputs(target)
+        results = check_inputs(target, _display)
     except UserError as error:
         print_problems(error)
         sys.exit(1)
-    defaults = None
-    if coach_file:
-        checked += 1
-        try:
-            defaults = load_coach_file(coach_file, _display(coach_file)).defaults
-        except UserError as error:
-            print_problems(error)
-            failed += 1
-    for path in profiles:
-        checked += 1
-        try:
-            print_warnings(load_profile(path, display_name=_display(path), defaults=defaults).warnings)
-        except UserError as error:
-            print_problems(error)
-            failed += 1
+    for result in results:
+        if result.error:
+            print_problems(result.error)
+        else:
+            print_warnings(result.warnings)
+    failed = sum(result.error is not None for result in results)
     if failed:
-        click.echo(f"{failed} of {checked} file(s) have problems.", err=True)
+        click.echo(f"{failed} of {len(results)} file(s) have problems.", err=True)
         sys.exit(1)
-    click.echo(f"{checked} file(s) OK." if checked != 1 else f"{_display(profiles[0] if profiles else target)} is valid.")
+    click.echo(f"{len(results)} file(s) OK." if len(results) != 1 else f"{_display(results[0].path)} is valid.")
 
 
 @main.command()

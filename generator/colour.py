@@ -1,8 +1,8 @@
 """Colours: parse a hex code, mix two colours, measure contrast the way WCAG 2 does, and find a readable shade.
 
-One module for every renderer that derives colours from a coach's colour (the site and the coach's
-overview; the PDF still has its own helpers in generator/pdf.py). Colours are (red, green, blue)
-tuples of 0–255 integers.
+The one home of colour: the profile format's pattern (generator/models.py), the default accent, and
+the arithmetic for every renderer that derives colours from a coach's colour (the site, the PDF and
+the coach's overview). Colours are (red, green, blue) tuples of 0–255 integers.
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ BLACK: RGB = (0, 0, 0)
 TEXT = 4.5  # body text
 LARGE_OR_UI = 3.0  # large text, and the parts of controls and charts a reader must tell apart
 
-_HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+# The accent when the coach gives no colour (Material Design's indigo 500), in the site, PDF and overview alike.
+DEFAULT_ACCENT = "#3f51b5"
+# What the profile format accepts as a colour: `#rgb` or `#rrggbb`.
+HEX_PATTERN = r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
+_HEX = re.compile(HEX_PATTERN)
 
 
 def parse(colour: str) -> RGB:
@@ -35,9 +39,23 @@ def to_hex(rgb: RGB) -> str:
     return "#" + "".join(f"{channel:02x}" for channel in rgb)
 
 
+def normalised(colour: str | None) -> str:
+    """`#rrggbb` in lower case for a valid colour; the default accent for None (or, defensively, anything invalid)."""
+    try:
+        return to_hex(parse(colour or DEFAULT_ACCENT))
+    except ValueError:
+        return DEFAULT_ACCENT
+
+
+def tint(colour: str, white: float) -> str:
+    """`colour` mixed with `white` parts of white: a light background in the same hue."""
+    return to_hex(mix(parse(colour), WHITE, white))
+
+
 def mix(rgb: RGB, other: RGB, amount: float) -> RGB:
     """`amount` of the way from `rgb` to `other` (0 → rgb, 1 → other)."""
-    return tuple(round(a + (b - a) * amount) for a, b in zip(rgb, other))  # type: ignore[return-value]
+    red, green, blue = (round(a + (b - a) * amount) for a, b in zip(rgb, other, strict=True))
+    return red, green, blue
 
 
 def luminance(rgb: RGB) -> float:

@@ -10,9 +10,8 @@ once, by code: what a user wrote is never read as a placeholder.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, get_args
@@ -26,6 +25,7 @@ from generator.load import validate
 from generator.models import RELATIONSHIPS, Contact, Model, Relationship, Seeker, Text
 from generator.paths import CONTENT
 from generator.source import Source, read_yaml
+from generator.words import Words, builtin_words, fill
 
 FollowUpKind = Literal["connection-note", "nudge", "thank-you", "update", "check-in"]
 DRAFT_KINDS: tuple[str, ...] = ("request", *get_args(FollowUpKind))
@@ -36,14 +36,6 @@ DRAFT_PLACEHOLDERS = ALWAYS_THERE | set(FALLBACK_PLACEHOLDERS) | set(get_args(Ne
 MAX_EMAIL_WORDS = 120
 MAX_NOTE_CHARS = 200
 MAX_ASK_MINUTES = 30  # a longer meeting is something they offer, not something you ask for
-TITLES = {
-    "request": "Ask for a meeting",
-    "connection-note": "A short connection note",
-    "nudge": "A nudge, when there is no reply",
-    "thank-you": "Thank-you",
-    "update": "An update on what you did",
-    "check-in": "A check-in",
-}
 # Which drafts fit a contact at each status; none while a meeting is set or after a no.
 DRAFTS_AT = {
     "to-contact": ("request", "connection-note"),
@@ -72,7 +64,8 @@ class Version(Model):
             if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
                 raise ValueError(f"a lone brace in {where}; braces are only for placeholders such as {{first_name}}")
             for name in sorted(placeholders_in(text) & set(get_args(Needable)) - set(self.needs)):
-                raise ValueError(f"{{{name}}} may be empty; add `needs: [{name}]` so this version is only used when it has a value")
+                raise ValueError(f"{{{name}}} may be empty; add `needs: [{name}]` so this version is only used "
+                                 "when it has a value")
         return self
 
 
@@ -107,6 +100,7 @@ class Draft:
     subject: str | None  # None for a connection note
     body: str
     email: str | None  # the contact's, for a mailto: link
+    size_label: str = ""  # "84 words" or "180 characters", in the workbook's language (content/labels.yaml)
 
     @property
     def is_note(self) -> bool:
@@ -122,10 +116,6 @@ class Draft:
         return MAX_NOTE_CHARS if self.is_note else MAX_EMAIL_WORDS
 
     @property
-    def size_label(self) -> str:
-        return f"{self.size} characters" if self.is_note else f"{self.size} words"
-
-    @property
     def too_long(self) -> bool:
         return self.size > self.limit
 
@@ -139,7 +129,7 @@ class Draft:
                 f"&body={quote(body, safe='')}")
 
 
-def last_version_needs_nothing(*prefix: str):
+def last_version_needs_nothing(*prefix: str) -> Callable[[Source], Iterable[Problem]]:
     """A cross-check: the last version of every draft needs nothing (under `prefix`, e.g. a coach's `drafts:`)."""
 
     def check(source: Source) -> Iterable[Problem]:
@@ -151,7 +141,8 @@ def last_version_needs_nothing(*prefix: str):
             if not isinstance(lists, dict):
                 continue
             for key, versions in lists.items():
-                if isinstance(versions, list) and versions and isinstance(versions[-1], dict) and versions[-1].get("needs"):
+                last = versions[-1] if isinstance(versions, list) and versions else None
+                if isinstance(last, dict) and last.get("needs"):
                     yield source.problem((*prefix, section, key, len(versions) - 1, "needs"),
                                          "the last version must need nothing, so there is always a draft")
 
@@ -170,7 +161,7 @@ def _complete(source: Source) -> Iterable[Problem]:
 
 def read_draft_bank(path: Path, display_name: str) -> DraftBank:
     parsed = validate(read_yaml(path, display_name), DraftBankFile, [last_version_needs_nothing(), _complete])
-    return DraftBank(dict(parsed.placeholders), {k: tuple(v) for k, v in parsed.requests.items()},
+    return DraftBank(dict(parsed.placeholders.items()), {k: tuple(v) for k, v in parsed.requests.items()},
                      {k: tuple(v) for k, v in parsed.drafts.items()})
 
 
@@ -182,7 +173,7 @@ def builtin_drafts(content: Path = CONTENT) -> DraftBank:
 def combine_drafts(base: DraftBank, patch: DraftBankPatch | None) -> DraftBank:
     if patch is None:
         return base
-    return DraftBank({**base.placeholders, **patch.placeholders},
+    return DraftBank({**base.placeholders, **dict(patch.placeholders.items())},
                      {**base.requests, **{k: tuple(v) for k, v in patch.requests.items()}},
                      {**base.drafts, **{k: tuple(v) for k, v in patch.drafts.items()}})
 
@@ -190,13 +181,17 @@ def combine_drafts(base: DraftBank, patch: DraftBankPatch | None) -> DraftBank:
 # --- a contact's drafts ---------------------------------------------------------------------------
 
 def drafts_for(contact: Contact, seeker: Seeker, bank: DraftBank, *, minutes: int, referrer: str | None,
-               target_role: str | None) -> tuple[Draft, ...]:
-    """The drafts that fit where `contact` is (none while a meeting is set, or after a no)."""
+               target_role: str | None, words: Words | None = None) -> tuple[Draft, ...]:
+    """The drafts that fit where `contact` is (none while a meeting is set, or after a no).
+
+    `words`: the titles and labels in the workbook's language (default: English)."""
+    labels: dict[str, str] = dict((words or builtin_words()).draft_words.items())
     kinds = DRAFTS_AT.get(contact.status or "to-contact", ())
     if contact.status == "requested" and any(event.event == "reminded" for event in contact.history):
         kinds = ()  # nudged already: the cadence suggests letting it go, not a second nudge
     met = next((event for event in reversed(contact.history) if event.event == "met"), None)
-    met_day = met.day if met else (contact.meeting.starts.date() if contact.meeting and contact.meeting.starts else None)
+    meeting_day = contact.meeting.starts.date() if contact.meeting and contact.meeting.starts else None
+    met_day = met.day if met else meeting_day
     values = {
         "first_name": contact.first_name,
         "my_name": seeker.name,
@@ -208,23 +203,24 @@ def drafts_for(contact: Contact, seeker: Seeker, bank: DraftBank, *, minutes: in
         "shared": _phrase(met.note) if met and met.note else None,
         "target_role": target_role,
         "minutes": str(min(minutes, MAX_ASK_MINUTES)),
-        "met_on": f"on {met_day:%a} {met_day.day} {met_day:%b}" if met_day else "recently",
+        "met_on": (fill(labels["met_on"], day=f"{met_day:%a} {met_day.day} {met_day:%b}") if met_day
+                   else labels["met_recently"]),
     }
     drafts = []
     for kind in kinds:
         versions = bank.requests[contact.relationship] if kind == "request" else bank.drafts[kind]
-        drafts.append(_choose(kind, versions, values, bank.placeholders, contact.email))
+        drafts.append(_choose(kind, versions, values, bank.placeholders, contact.email, labels))
     return tuple(drafts)
 
 
 def _choose(kind: str, versions: tuple[Version, ...], values: dict[str, str | None], fallbacks: dict[str, str],
-            email: str | None) -> Draft:
+            email: str | None, labels: Mapping[str, str]) -> Draft:
     """The first version whose needs have values and that keeps to the limit; else the last one."""
     usable = [version for version in versions if all(values.get(need) for need in version.needs)] or [versions[-1]]
-    draft = None
     for version in usable:
-        draft = Draft(kind, TITLES[kind], _fill(version.subject, values, fallbacks) if version.subject else None,
+        draft = Draft(kind, labels[kind], _fill(version.subject, values, fallbacks) if version.subject else None,
                       _fill(version.body, values, fallbacks), email)
+        draft = replace(draft, size_label=fill(labels["characters" if draft.is_note else "words"], count=draft.size))
         if not draft.too_long:
             return draft
     return draft  # over the limit even at its shortest: shown with its size, so the seeker can trim it

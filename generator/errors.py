@@ -43,8 +43,8 @@ def print_problems(error: UserError) -> None:
     """Every problem of `error` on stderr, one `file:line:col: path: message` line each."""
     import click
 
-    for problem in error.problems or [error]:
-        click.echo(str(problem), err=True)
+    for line in [str(problem) for problem in error.problems] or [str(error)]:
+        click.echo(line, err=True)
 
 
 def print_warnings(warnings: tuple[Problem, ...] | list[Problem]) -> None:

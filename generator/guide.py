@@ -17,5 +17,6 @@ def load_guide(content: Path = CONTENT) -> tuple[GuidePage, ...]:
         text = path.read_text(encoding="utf-8")
         heading = re.search(r"^# (.+)$", text, re.MULTILINE)
         slug = re.sub(r"^\d+-", "", path.stem)
-        pages.append(GuidePage(slug=slug, title=heading.group(1).strip() if heading else slug.replace("-", " ").title(), markdown=text))
+        title = heading.group(1).strip() if heading else slug.replace("-", " ").title()
+        pages.append(GuidePage(slug=slug, title=title, markdown=text))
     return tuple(pages)

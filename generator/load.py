@@ -14,14 +14,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from typing import Any, TypeVar, get_args, get_origin
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Problem, UserError
+from generator.logo import has_logo_suffix, logo_problem
 from generator.models import ID_PATTERN, MAX_MINUTES, MAX_TEXT, MIN_MINUTES, Profile, make_id
-from generator.source import Key, Source, read_yaml, shorten
+from generator.source import Key, Source, format_path, read_yaml, shorten
 
 M = TypeVar("M", bound=BaseModel)
 CrossCheck = Callable[[Source], Iterable[Problem]]
@@ -86,7 +87,7 @@ def validate(source: Source, model: type[M], checks: Iterable[CrossCheck] = ()) 
     try:
         result = model.model_validate(source.data)
     except ValidationError as error:
-        details = _without_missing_typos(error.errors(include_url=False), model)
+        details = _without_missing_typos([dict(detail) for detail in error.errors(include_url=False)], model)
         problems.extend(_friendly(source, model, detail) for detail in details)
     for check in checks:
         problems.extend(check(source))
@@ -98,7 +99,7 @@ def validate(source: Source, model: type[M], checks: Iterable[CrossCheck] = ()) 
 
 def _without_missing_typos(details: list[dict[str, Any]], model: type[BaseModel]) -> list[dict[str, Any]]:
     """`nmae: Maya` is one mistake, not two: drop "`name` is required" when a misspelling of it is present."""
-    typos: set[tuple] = set()
+    typos: set[tuple[Any, ...]] = set()
     for detail in details:
         if detail["type"] == "extra_forbidden":
             loc = tuple(detail["loc"])
@@ -243,6 +244,37 @@ def _effective_id(item: dict[str, Any], name_key: str) -> tuple[str | None, str]
 RESERVED_IDS = {"index"}  # contacts/index and roles/index are the pages that list them all
 
 
+def _duplicate_id(source: Source, section: tuple[str, ...], item_id: str, first: tuple[int, str], here: tuple[int, str],
+                  hint: str = "") -> Problem:
+    """The one message for an id used twice, in a profile and a bank alike: both places, by index and line."""
+    where = format_path(section)
+    first_line = source.position((*section, *first))[0]
+    here_line = source.position((*section, *here))[0]
+    return source.problem((*section, *here), f"duplicate id '{shorten(item_id)}': {where}[{first[0]}] on line {first_line} "
+                                             f"and {where}[{here[0]}] on line {here_line} both have it{hint}")
+
+
+def unique_ids(section: str, key: str = "id") -> CrossCheck:
+    """A cross-check: the `key` of the items in the list at `section` (dotted, e.g. "offer_bank.offers") are unique."""
+    path = tuple(section.split("."))
+
+    def check(source: Source) -> Iterable[Problem]:
+        container: Any = source.data
+        for part in path:
+            container = container.get(part) if isinstance(container, dict) else None
+        if not isinstance(container, list):
+            return
+        seen: dict[str, int] = {}
+        for index, item in enumerate(container):
+            if isinstance(item, dict) and isinstance(item.get(key), str):
+                if item[key] in seen:
+                    yield _duplicate_id(source, path, item[key], (seen[item[key]], key), (index, key))
+                else:
+                    seen[item[key]] = index
+
+    return check
+
+
 def _check_ids(source: Source) -> Iterable[Problem]:
     for section, name_key in (("target_roles", "title"), ("contacts", "name")):
         seen: dict[str, tuple[int, str]] = {}
@@ -255,11 +287,9 @@ def _check_ids(source: Source) -> Iterable[Problem]:
                                      f"{section.replace('_', ' ')}; give this one another `id:`")
             elif item_id in seen:
                 first_index, first_origin = seen[item_id]
-                first_line = source.position((section, first_index, first_origin))[0]
-                here_line = source.position((section, index, origin))[0]
-                how = "" if origin == "id" and first_origin == "id" else " (an id defaults to a slug of the " + name_key + "; give one of them its own `id:`)"
-                yield source.problem((section, index, origin),
-                                     f"duplicate id '{shorten(item_id)}': {section}[{first_index}] on line {first_line} and {section}[{index}] on line {here_line} both have it{how}")
+                how = "" if origin == "id" and first_origin == "id" else (
+                    f" (an id defaults to a slug of the {name_key}; give one of them its own `id:`)")
+                yield _duplicate_id(source, (section,), item_id, (first_index, first_origin), (index, origin), how)
             else:
                 seen[item_id] = (index, origin)
 
@@ -297,12 +327,10 @@ def _check_history_order(source: Source) -> Iterable[Problem]:
 def check_logo(source: Source, base: Path) -> Iterable[Problem]:
     coach = source.data.get("coach")
     logo = coach.get("logo") if isinstance(coach, dict) else None
-    if not isinstance(logo, str) or len(logo) > MAX_TEXT or not re.search(r"\.(png|jpe?g|svg)\s*$", logo, re.IGNORECASE):
+    if not isinstance(logo, str) or len(logo) > MAX_TEXT or not has_logo_suffix(logo):
         return  # missing, too long or of the wrong kind: the model reports that
     problems = list(check_inside_folder(source, ("coach", "logo"), logo.strip(), base))
     if not problems:  # an existing file of bounded size: is it a usable, self-contained image? (generator/logo.py)
-        from generator.logo import logo_problem
-
         reason = logo_problem((base / logo.strip()).resolve())
         if reason:
             problems.append(source.problem(("coach", "logo"), f"'{shorten(logo.strip())}' {reason}"))

@@ -22,7 +22,7 @@ from pathlib import Path
 from generator.errors import UserError
 from generator.lint import _CONSISTENT
 from generator.load import load_profile, today_in
-from generator.models import HISTORY_EVENTS, STATUS_AFTER_EVENT, Contact, HistoryEvent, status_from_history
+from generator.models import HISTORY_EVENTS, Contact, HistoryEvent, status_from_history
 
 # Indentation styles tried in turn: the one that writes the file back exactly as it was is the file's own.
 INDENT_STYLES = ((2, 4, 2), (2, 2, 0), (4, 6, 4), (4, 4, 0), (2, 4, 0))

@@ -20,10 +20,18 @@ import warnings
 from pathlib import Path
 from xml.parsers import expat
 
+# The kinds of file a logo may be, by suffix (any case): the profile's model refuses others, and the site
+# names its copy by the suffix.
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
+LOGO_KINDS = "a .png, .jpg, .jpeg or .svg file"
 MAX_LOGO_PIXELS = 16_000_000  # 4000 × 4000: far more than any logo needs, at most 64 MB decoded
 _RASTER_FORMATS = {"PNG", "JPEG"}
 _URL = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)", re.IGNORECASE)
 _REFUSED_ELEMENTS = {"script": "a script", "foreignObject": "a foreignObject (embedded HTML)"}
+
+
+def has_logo_suffix(name: str) -> bool:
+    return name.strip().lower().endswith(LOGO_SUFFIXES)
 
 
 def logo_problem(path: Path) -> str | None:
@@ -113,7 +121,8 @@ def _outside_url(value: str) -> bool:
 
 
 def _refers(what: str, where: str) -> str:
-    return f"refers to another file: {what} on {where}; a logo must be self-contained (no links to files, itself included)"
+    return (f"refers to another file: {what} on {where}; a logo must be self-contained "
+            "(no links to files, itself included)")
 
 
 def _short(value: str, limit: int = 60) -> str:

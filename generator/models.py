@@ -9,16 +9,26 @@ where the source positions are at hand. The JSON Schema users get from
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from slugify import slugify
 
+from generator.colour import HEX_PATTERN
+from generator.logo import LOGO_KINDS, has_logo_suffix
 from generator.source import shorten
 
 Relationship = Literal["friend", "family", "colleague", "alumni", "referral", "cold", "recruiter"]
@@ -28,6 +38,7 @@ MeetingFormat = Literal["in-person", "video", "phone"]
 HistoryEventKind = Literal["requested", "reminded", "replied", "scheduled", "met", "thanked", "updated",
                            "checked-in", "declined", "note"]
 
+Day = date  # a name for the type that a field called `date` cannot shadow
 RELATIONSHIPS: tuple[str, ...] = get_args(Relationship)
 STATUSES: tuple[str, ...] = get_args(Status)
 HISTORY_EVENTS: tuple[str, ...] = get_args(HistoryEventKind)
@@ -50,7 +61,7 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Minutes = Annotated[int, Field(ge=MIN_MINUTES, le=MAX_MINUTES)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s<>\"'`=]+@[^@\s<>\"'`=]+\.[^@\s<>\"'`=]+$", max_length=254)]
 WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s<>\"'`]+$", max_length=500)]
-Color = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
+Color = Annotated[str, StringConstraints(strip_whitespace=True, pattern=HEX_PATTERN)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
 
 
@@ -108,8 +119,8 @@ class Coach(Model):
     @field_validator("logo")
     @classmethod
     def _logo_kind(cls, logo: str | None) -> str | None:
-        if logo is not None and not re.search(r"\.(png|jpe?g|svg)$", logo, re.IGNORECASE):
-            raise ValueError("the logo must be a .png, .jpg, .jpeg or .svg file")
+        if logo is not None and not has_logo_suffix(logo):
+            raise ValueError(f"the logo must be {LOGO_KINDS}")
         return logo
 
 
@@ -193,7 +204,7 @@ class HistoryEvent(Model):
     _date_is_real = field_validator("date")(_real_date)
 
     @property
-    def day(self) -> date:
+    def day(self) -> Day:
         return date.fromisoformat(self.date)
 
 

@@ -31,7 +31,8 @@ def is_safe_link(url: str) -> bool:
     if parts.scheme.lower() == "mailto":
         return bool(parts.path)
     host = (parts.hostname or "").lower()
-    return bool(host) and host != "localhost" and not re.match(r"^(127\.|0\.|10\.|192\.168\.|169\.254\.|\[?::1\]?$|\d+$)", host)
+    private = re.match(r"^(127\.|0\.|10\.|192\.168\.|169\.254\.|\[?::1\]?$|\d+$)", host)
+    return bool(host) and host != "localhost" and not private
 
 
 class _Sanitise(Treeprocessor):

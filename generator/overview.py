@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -17,12 +18,13 @@ from generator.errors import UserError
 from generator.models import Coach
 from generator.outfolder import os_problem, output_lock, read_regular, shown, write_fresh
 from generator.paths import TEMPLATES
-from generator.workbook import STATUS_LABELS
+from generator.words import builtin_words, fill
 
 PAGE = "index.html"
 MARKER = '<meta name="generator" content="workbook">'  # in every overview we write; we replace only those
 _env = Environment(loader=FileSystemLoader(TEMPLATES / "overview"), autoescape=select_autoescape(default=True),
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_env.filters["fill"] = fill
 
 
 # The page's backgrounds: cards in light mode, cards in dark mode (prefers-color-scheme: dark).
@@ -32,7 +34,7 @@ CARD_DARK = (30, 33, 41)
 
 def _colours(coach_colour: str | None) -> dict[str, str]:
     """The header in the coach's colour with readable text on it; links in a shade that reads on the cards."""
-    accent = colour.parse(coach_colour or "#3f51b5")
+    accent = colour.parse(coach_colour or colour.DEFAULT_ACCENT)
     return {
         "accent": colour.to_hex(accent),
         "on_accent": colour.to_hex(colour.text_on(accent)),
@@ -41,7 +43,8 @@ def _colours(coach_colour: str | None) -> dict[str, str]:
     }
 
 
-def render_overview(out: Path, outcomes: list, today: date, coach: Coach | None = None, *, wait: bool = True) -> Path:
+def render_overview(out: Path, outcomes: list[Any], today: date, coach: Coach | None = None, *,
+                    wait: bool = True) -> Path:
     """Write OUT/index.html from the build outcomes (each with the summary from its manifest, if any).
 
     One writer at a time (a lock beside it); the page is replaced only if workbook wrote it, by a
@@ -50,7 +53,8 @@ def render_overview(out: Path, outcomes: list, today: date, coach: Coach | None 
     clients = sorted((o for o in outcomes if o.summary), key=lambda o: o.summary["name"].casefold())
     without_output = sorted((o for o in outcomes if not o.summary), key=lambda o: o.display)
     html = _env.get_template("index.html").render(
-        clients=clients, without_output=without_output, today=today, coach=coach, status_labels=STATUS_LABELS,
+        clients=clients, without_output=without_output, today=today, coach=coach,
+        status_labels=builtin_words().statuses, words=builtin_words(),
         colours=_colours(coach.color if coach else None))
     path = out / PAGE
     with output_lock(out, PAGE, wait=wait):

@@ -44,15 +44,16 @@ from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from generator import colour
 from generator.fetcher import PROJECT_ASSETS, AssetFetcher
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import TEMPLATES
-from generator.workbook import FORMAT_LABELS, STAGE_TITLES, ContactPlan, GuidePage, Workbook
+from generator.words import fill
+from generator.workbook import ContactPlan, GuidePage, Workbook
 
 LOGGER = logging.getLogger("workbook.pdf")
 
 PRINT_TEMPLATES = TEMPLATES / "print"
-DEFAULT_ACCENT = "#2f5d8a"
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
 # A sheet for a meeting up to this long must fit one page; longer ones may continue onto a second.
@@ -129,8 +130,7 @@ class PdfRenderer:
         self.env.filters["notes_inline"] = _notes_inline
         self.env.filters["guide"] = _guide_html
         self.env.filters["long_date"] = _long_date
-        self.env.globals["STAGE_TITLES"] = STAGE_TITLES
-        self.env.globals["FORMAT_LABELS"] = FORMAT_LABELS
+        self.env.filters["fill"] = fill  # the words of content/labels.yaml with their values (then escaped)
         # A web address the user gave becomes a link only where a note's link would (no loopback, no file:).
         self.env.tests["safe_link"] = is_safe_link
         self._stylesheets: dict[tuple, CSS] = {}
@@ -231,8 +231,8 @@ class PdfRenderer:
         custom properties again for every element of every document, which costs more.
         """
         accent = _accent(workbook)
-        values = {**CSS_CONSTANTS, "accent": accent, "accent-tint": _tint(accent, 0.9),
-                  "accent-soft": _tint(accent, 0.75), **(_density_values(density) if density else {})}
+        values = {**CSS_CONSTANTS, "accent": accent, "accent-tint": colour.tint(accent, 0.9),
+                  "accent-soft": colour.tint(accent, 0.75), **(_density_values(density) if density else {})}
         text = form_font_css() if kind == "question-sheet" else ""
         text += "\n".join((self.templates / name).read_text(encoding="utf-8") for name in ("common.css", f"{kind}.css"))
         text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)  # comments may mention var(--name) too
@@ -250,6 +250,7 @@ class PdfRenderer:
             "seeker": workbook.seeker,
             "coach": workbook.coach,
             "settings": workbook.settings,
+            "words": workbook.words,  # every label in the workbook's language (content/labels.yaml)
             "logo_url": workbook.coach_logo.as_uri() if workbook.coach_logo else None,
         }
 
@@ -328,7 +329,7 @@ CSS_CONSTANTS = {"ink-soft": "#52606d", "rule": "#b9c2cc"}
 
 
 def _accent(workbook: Workbook) -> str:
-    return _colour(workbook.coach.color if workbook.coach and workbook.coach.color else DEFAULT_ACCENT)
+    return colour.normalised(workbook.coach.color if workbook.coach else None)
 
 
 def _density_values(density: SheetDensity) -> dict[str, str]:
@@ -511,21 +512,6 @@ def _drawable_symbols() -> frozenset[str]:
 
 def _long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
-
-
-def _colour(value: str) -> str:
-    """A #rgb/#rrggbb colour as #rrggbb. The model validated it already; this keeps the CSS safe regardless."""
-    if not re.fullmatch(r"#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}", value):
-        return DEFAULT_ACCENT
-    if len(value) == 4:
-        value = "#" + "".join(ch * 2 for ch in value[1:])
-    return value.lower()
-
-
-def _tint(colour: str, white: float) -> str:
-    """The colour mixed with `white` parts of white: a light background in the same hue."""
-    channels = [int(colour[index:index + 2], 16) for index in (1, 3, 5)]
-    return "#" + "".join(f"{round(channel + (255 - channel) * white):02x}" for channel in channels)
 
 
 # --- the generated form font --------------------------------------------------------------------

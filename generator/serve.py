@@ -144,22 +144,18 @@ def _signature(files: list[Path]) -> tuple:
 
 def _problems(target: Path, display: Callable[[Path], str]) -> list[str]:
     """Every problem `workbook check` would report for `target`, as lines; none when it is valid."""
-    from generator.batch import find_inputs, load_coach_file
-    from generator.load import load_profile
+    from generator.checking import check_inputs
 
-    lines: list[str] = []
     try:
-        coach_file, profiles = find_inputs(target)
-        defaults = load_coach_file(coach_file, display(coach_file)).defaults if coach_file else None
-        for path in profiles:
-            try:
-                load_profile(path, display_name=display(path), defaults=defaults)
-            except UserError as error:
-                print_problems(error)
-                lines += [str(problem) for problem in error.problems] or [str(error)]
+        results = check_inputs(target, display)
     except UserError as error:
         print_problems(error)
-        lines += [str(problem) for problem in error.problems] or [str(error)]
+        return [str(problem) for problem in error.problems] or [str(error)]
+    lines: list[str] = []
+    for result in results:
+        if result.error:
+            print_problems(result.error)
+            lines += result.problem_lines()
     return lines
 
 

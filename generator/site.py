@@ -41,11 +41,13 @@ from generator import colour
 from generator.banks import Applies
 from generator.errors import InternalError, UserError
 from generator.filenames import file_stem, safe_path
+from generator.logo import LOGO_SUFFIXES
 from generator.markdown_escape import md_escape
 from generator.models import ID_PATTERN
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import BASE_MKDOCS, MKDOCS_HOOKS, TEMPLATES
-from generator.workbook import KIND_LABELS, RELATIONSHIP_LABELS, STAGE_TITLES, Workbook
+from generator.words import Words, fill, parts
+from generator.workbook import Workbook
 
 SITE_TEMPLATES = TEMPLATES / "site"
 SITE_ASSETS = TEMPLATES / "assets"
@@ -53,19 +55,7 @@ THEME_OVERRIDES = TEMPLATES / "overrides"
 HOOKS = MKDOCS_HOOKS
 DOWNLOADS_FOLDER = "downloads"  # inside docs/ and site/: the site's own copies of the PDFs and the calendar
 ASSETS_FOLDER = "assets/workbook"  # inside docs/ and site/: our stylesheet, the coach's logo and colour
-LOGO_SUFFIXES = {".png", ".jpg", ".jpeg", ".svg"}
 MATERIAL_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" / "languages"
-
-# Headings of the offer bank page, one per trigger, in the order a reader meets them.
-OFFER_TRIGGER_TITLES = {
-    "interest": "From their professional interests",
-    "hobby": "From their hobbies",
-    "need": "From what they said they need",
-    "strength-match": "Your strengths, matched to their needs",
-    "strength": "Your strengths",
-    "always": "For anyone",
-}
-MEETING_KIND_LABELS = {"first": "first meetings", "follow-up": "follow-up meetings"}
 
 _ID = re.compile(ID_PATTERN)
 # A path to one of our own outputs (a sheet PDF), relative to the client folder.
@@ -134,16 +124,35 @@ def _with_prefix(value: object, prefix: str, suffix: str = "") -> Markup:
     return Markup(prefix) + md_escape(value) + Markup(suffix)
 
 
-def _applies_to(applies: Applies) -> str:
+def _applies_to(applies: Applies, words: Words) -> str:
     """Which contacts and meetings a bank entry suits, in words."""
     parts = []
     if applies.relationships is not None:
-        parts.append(", ".join(RELATIONSHIP_LABELS[relationship] for relationship in applies.relationships))
+        parts.append(", ".join(words.relationships[relationship] for relationship in applies.relationships))
     if applies.kinds is not None:
-        parts.append("people who " + " or ".join(KIND_LABELS[kind] for kind in applies.kinds))
+        parts.append(fill(words.site["suits_kinds"], kinds=f" {words.site['or']} ".join(words.kinds[kind] for kind in applies.kinds)))
     if applies.meeting != "any":
-        parts.append(MEETING_KIND_LABELS[applies.meeting])
-    return " · ".join(parts) or "Anyone"
+        parts.append(words.meeting_kinds[applies.meeting])
+    return " · ".join(parts) or words.site["suits_anyone"]
+
+
+def _say(template: str, **values: object) -> Markup:
+    """Words of the page (content/labels.yaml `text:`) as Markdown: escaped, `keys` as code, values escaped
+    unless they are our own Markup (a link made by `_link`)."""
+    out = []
+    for kind, part in parts(str(template), values):
+        if kind == "code":
+            out.append(Markup("<code>{}</code>").format(part))
+        elif isinstance(part, Markup):
+            out.append(part)
+        else:
+            out.append(md_escape(part))
+    return Markup("").join(out)
+
+
+def _link(text: object, target: str) -> Markup:
+    """A Markdown link to one of our own pages, its text escaped."""
+    return Markup("[") + md_escape(text) + Markup("](") + Markup(target) + Markup(")")
 
 
 @lru_cache(maxsize=1)
@@ -153,7 +162,7 @@ def _page_templates() -> Environment:
     env = Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=False, finalize=md_escape,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(id=_valid_id, page=_page, html=_html, notes=notes_to_html, with_prefix=_with_prefix,
-                       applies_to=_applies_to)
+                       applies_to=_applies_to, fill=fill, say=_say, link=_link)
     return env
 
 
@@ -168,7 +177,7 @@ def item_key(text: str) -> str:
     return hashlib.sha256(" ".join(str(text).split()).encode("utf-8")).hexdigest()[:12]
 
 
-def _checklist(list_key: str, list_name: str, label: str, items) -> Markup:
+def _checklist(list_key: str, reset_label: str, list_name: str, label: str, items) -> Markup:
     """A checklist as raw HTML: real checkboxes, each with its label, and a reset button (see checklist.js).
 
     `items` are offers (text and reason) or plain strings. Every text is HTML-escaped: Markdown is not
@@ -188,8 +197,8 @@ def _checklist(list_key: str, list_name: str, label: str, items) -> Markup:
                            '<label for="{0}"><span class="workbook-item">{2}</span>{3}</label></li>')
                     .format(box_id, key, text, why))
     return Markup('<div class="workbook-checklist" data-checklist="{}">\n<ul aria-label="{}">\n{}\n</ul>\n'
-                  '<button type="button" class="md-button workbook-checklist__reset" hidden>Clear the ticks in this list'
-                  '</button>\n</div>\n').format(list_key + "/" + list_name, label, Markup("\n").join(rows))
+                  '<button type="button" class="md-button workbook-checklist__reset" hidden>{}'
+                  '</button>\n</div>\n').format(list_key + "/" + list_name, label, Markup("\n").join(rows), reset_label)
 
 
 def _front_matter(title: str) -> Markup:
@@ -212,8 +221,10 @@ def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workboo
     """
     env = _page_templates()
     contacts = {plan.id: plan for plan in workbook.contacts}
-    common = {"workbook": workbook, "contacts": contacts, "stage_titles": STAGE_TITLES, "offer_triggers": OFFER_TRIGGER_TITLES,
-              "timezone": workbook.settings.timezone}
+    words = workbook.words
+    titles = words.pages
+    common = {"workbook": workbook, "contacts": contacts, "words": words, "stage_titles": words.stages,
+              "offer_triggers": words.offer_triggers, "timezone": workbook.settings.timezone}
 
     def write(path: str, template: str, title: str, **context) -> str:
         text = env.get_template(template).render(front_matter=_front_matter(title),
@@ -231,19 +242,20 @@ def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workboo
         guide.append(path)
     return [
         # "Home": the browser's title adds the site's name ("Maya Lopez's workbook"); the H1 is the seeker's.
-        write("index.md", "home.md", "Home", workbook_pdf=workbook_pdf, calendar=calendar),
-        {"Guide": guide},
-        {"Your target roles": [write("roles/index.md", "roles.md", "Your target roles")] + [
+        write("index.md", "home.md", titles["home"], workbook_pdf=workbook_pdf, calendar=calendar),
+        {titles["guide"]: guide},
+        {titles["roles"]: [write("roles/index.md", "roles.md", titles["roles"])] + [
             write(f"roles/{_page(plan.role.id)}.md", "role.md", plan.role.title, plan=plan)
             for plan in workbook.roles]},
-        {"Your contacts": [write("contacts/index.md", "contacts.md", "Your contacts")] + [
+        {titles["contacts"]: [write("contacts/index.md", "contacts.md", titles["contacts"])] + [
             write(f"contacts/{_page(plan.id)}.md", "contact.md", plan.contact.name, plan=plan,
                   sheet=sheets.get(plan.id),
-                  checklist=partial(_checklist, f"{_valid_id(workbook.client_id)}/{_valid_id(plan.id)}"))
+                  checklist=partial(_checklist, f"{_valid_id(workbook.client_id)}/{_valid_id(plan.id)}",
+                                    words.site["clear_ticks"]))
             for plan in workbook.contacts]},
-        write("tracker.md", "tracker.md", "Tracker", chart=_tracker_chart(workbook)),
-        {"Question and offer banks": [write("banks/questions.md", "questions.md", "Question bank"),
-                                      write("banks/offers.md", "offers.md", "Offer bank")]},
+        write("tracker.md", "tracker.md", titles["tracker"], chart=_tracker_chart(workbook)),
+        {titles["banks"]: [write("banks/questions.md", "questions.md", titles["question_bank"]),
+                           write("banks/offers.md", "offers.md", titles["offer_bank"])]},
     ]
 
 
@@ -256,10 +268,11 @@ def _tracker_chart(workbook: Workbook) -> Markup:
     counts = workbook.tracker.by_status
     most = max((status.count for status in counts), default=0) or 1
     total = sum(status.count for status in counts)
-    noun = "contact" if total == 1 else "contacts"
+    site_words = workbook.words.site
+    noun = site_words["contact"] if total == 1 else site_words["contacts"]
     summary = ", ".join(f"{status.count} {status.label.lower()}" for status in counts)
-    parts = [Markup('<figure class="workbook-chart">'),
-             Markup("<figcaption>{}</figcaption>").format(f"{total} {noun} by status: {summary}.")]
+    caption = fill(site_words["chart_caption"], total=total, noun=noun, summary=summary)
+    parts = [Markup('<figure class="workbook-chart">'), Markup("<figcaption>{}</figcaption>").format(caption)]
     for status in counts:
         width = round(100 * status.count / most, 1)
         parts.append(Markup(
@@ -295,7 +308,6 @@ def _logo_name(logo: Path) -> str:
 # The theme's own backgrounds, light (default) and dark (slate, with mkdocs-material's default hue).
 PAGE_LIGHT = colour.WHITE
 PAGE_DARK = (30, 33, 41)
-DEFAULT_COLOUR = "#4051b5"  # mkdocs-material's indigo, used when the coach gives no colour
 
 
 def site_colours(coach_colour: str | None, *, with_logo: bool = False) -> dict:
@@ -306,7 +318,7 @@ def site_colours(coach_colour: str | None, *, with_logo: bool = False) -> dict:
     white backdrop, ringed where white alone would not stand 3:1 off the header.
     """
     try:
-        primary = colour.parse(coach_colour or DEFAULT_COLOUR)
+        primary = colour.parse(coach_colour or colour.DEFAULT_ACCENT)
     except ValueError:
         raise InternalError(f"the loader should have refused this colour: {coach_colour!r}") from None
     on_primary = colour.text_on(primary)
@@ -363,7 +375,7 @@ def _generate_config(workbook: Workbook, client_dir: Path, nav: list) -> str:
     config: dict = {
         "INHERIT": relative(BASE_MKDOCS),
         # HTML-escaped: MkDocs and the theme print site_name into pages as HTML (see generator/mkdocs_hooks.py).
-        "site_name": str(escape(f"{workbook.seeker.name}'s workbook")),
+        "site_name": str(escape(fill(workbook.words.site["site_name"], name=workbook.seeker.name))),
         "hooks": [relative(HOOKS)],
         "theme": theme,
         # Section titles are ours (printed unescaped too); page titles come from each page's front matter.
@@ -389,10 +401,11 @@ def _footer(workbook: Workbook) -> Markup | None:
     coach = workbook.coach
     if not coach:
         return None
+    prepared_by = workbook.words.site["prepared_by"]
     if coach.website and is_safe_link(coach.website):
-        parts = [Markup('Workbook prepared by <a href="{}" rel="noopener noreferrer">{}</a>').format(coach.website, coach.name)]
+        parts = [Markup('{} <a href="{}" rel="noopener noreferrer">{}</a>').format(prepared_by, coach.website, coach.name)]
     else:
-        parts = [Markup("Workbook prepared by ") + coach.name]
+        parts = [Markup("{} {}").format(prepared_by, coach.name)]
     if coach.email:
         parts.append(Markup('<a href="mailto:{}">{}</a>').format(quote(coach.email, safe="@"), coach.email))
     return Markup(" · ").join(parts)

@@ -32,13 +32,23 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import get_args
 
-from generator.banks import PERSONAL_PLACEHOLDERS, PLACEHOLDER, STAGES, Applies, Banks, ContactKind, Offer, Question, placeholders_in
+from generator.banks import (
+    PERSONAL_PLACEHOLDERS,
+    PLACEHOLDER,
+    STAGES,
+    Applies,
+    Banks,
+    ContactKind,
+    Offer,
+    Question,
+    placeholders_in,
+)
 from generator.follow_through import follow_through
 from generator.load import LoadedProfile
 from generator.models import RELATIONSHIPS, STATUSES, Contact, Profile, Settings, TargetRole
 from generator.phrases import in_sentence, need_phrase
+from generator.words import Words, fill, words_for
 from generator.workbook import (
-    STATUS_LABELS,
     ContactPlan,
     GuidePage,
     MeetingPlan,
@@ -76,7 +86,7 @@ WARM_UP_FROM_MINUTES = 30
 # Words too common to say that a need and a strength are about the same thing.
 STOP_WORDS = {
     "a", "an", "and", "the", "for", "of", "to", "in", "on", "with", "at", "by", "from", "or", "my", "our",
-    "their", "some", "someone", "who", "can", "help", "better", "new", "more", "good", "someone", "people",
+    "their", "some", "someone", "who", "can", "help", "better", "new", "more", "good", "people",
 }
 
 
@@ -84,20 +94,22 @@ def tailor(loaded: LoadedProfile, banks: Banks, guide: tuple[GuidePage, ...], to
     profile = loaded.profile
     roles = {role.id: role for role in profile.target_roles}
     referrers = _resolve_referrers(profile.contacts)
+    words = words_for(profile.settings.language, banks.words)
     contacts = tuple(
-        _plan_contact(contact, profile, roles, referrers, banks)
+        _plan_contact(contact, profile, roles, referrers, banks, words)
         for contact in profile.contacts
     )
-    contacts, this_week = follow_through(contacts, profile, banks, today)
+    contacts, this_week = follow_through(contacts, profile, banks, today, words)
     return Workbook(
         client_id=loaded.client_id,
         seeker=profile.seeker,
         coach=profile.coach,
         coach_logo=loaded.logo,
         settings=profile.settings,
-        roles=tuple(_plan_role(role, profile.contacts, banks) for role in profile.target_roles),
+        roles=tuple(_plan_role(role, profile.contacts, banks, words) for role in profile.target_roles),
         contacts=contacts,
-        tracker=_track(contacts, today),
+        tracker=_track(contacts, today, words),
+        words=words,
         guide=guide,
         banks=banks,
         built_on=today,
@@ -176,7 +188,7 @@ def _fill(text: str, values: dict[str, str | None], fallbacks: dict[str, str]) -
 # --- the question plan --------------------------------------------------------------------------
 
 def _plan_contact(contact: Contact, profile: Profile, roles: dict[str, TargetRole],
-                  referrers: dict[str, str], banks: Banks) -> ContactPlan:
+                  referrers: dict[str, str], banks: Banks, words: Words) -> ContactPlan:
     role = roles.get(contact.target_role) if contact.target_role else None
     # A contact with no target role informs the search in general; with a single role, it is that one.
     named_role = role or _only_role(profile)
@@ -187,11 +199,11 @@ def _plan_contact(contact: Contact, profile: Profile, roles: dict[str, TargetRol
     referrer_text = next((c.name for c in profile.contacts if c.id == referrer_id), contact.referred_by)
     values = placeholder_values(contact, named_role, referrer_text)
     last_time = _last_time(contact) if meeting_kind == "follow-up" else None
-    lead = _Leads(contact, kind, values, last_time)
+    lead = _Leads(contact, kind, values, last_time, words)
     questions = _question_plan(contact, kind, meeting_kind, minutes, values, banks, lead)
     offers = _offers(contact, profile.seeker.strengths, kind, meeting_kind, values, banks)
     questions, offers = _without_repeated_sentences(questions, offers)
-    meeting = _meeting(contact, minutes, profile.settings)
+    meeting = _meeting(contact, minutes, profile.settings, words)
     return ContactPlan(
         contact=contact,
         kind=kind,
@@ -206,7 +218,10 @@ def _plan_contact(contact: Contact, profile: Profile, roles: dict[str, TargetRol
         offers=offers,
         why_them=" ".join(part for part in (lead.kind_sentence(with_role=False), lead.relationship_sentence(with_how=False))
                           if part),
-        known=_known(contact),
+        known=_known(contact, words),
+        status_label=words.statuses[contact.status],
+        relationship_label=words.relationships[contact.relationship],
+        kind_label=words.kinds[kind],
         last_time=last_time,
         thank_you_by=meeting.starts.date() + timedelta(days=1) if meeting else None,
     )
@@ -243,14 +258,20 @@ def _only_role(profile: Profile) -> TargetRole | None:
     return profile.target_roles[0] if len(profile.target_roles) == 1 else None
 
 
-def _meeting(contact: Contact, minutes: int, settings: Settings) -> MeetingPlan | None:
+def _meeting(contact: Contact, minutes: int, settings: Settings, words: Words) -> MeetingPlan | None:
     if not contact.meeting or contact.meeting.starts is None:
         return None  # not scheduled yet: its length still sets the plan (minutes)
     meeting = contact.meeting
     starts = meeting.starts.replace(tzinfo=settings.zone)
     # A time zone is printed only when the profile (or the coach) named one: otherwise "UTC" would be a guess.
     zone_label = starts.strftime("%Z") if meeting.has_time and "timezone" in settings.model_fields_set else None
-    return MeetingPlan(starts, meeting.has_time, minutes, meeting.format, meeting.place, zone_label)
+    return MeetingPlan(starts, meeting.has_time, minutes, meeting.format, meeting.place, zone_label,
+                       format_label=words.formats[meeting.format] if meeting.format else None)
+
+
+def _full_stop(text: str) -> str:
+    """A user's phrase ending as a sentence does: a full stop added unless it has its own."""
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _last_time(contact: Contact) -> str | None:
@@ -258,15 +279,16 @@ def _last_time(contact: Contact) -> str | None:
     return next((event.note for event in reversed(contact.history) if event.event == "met" and event.note), None)
 
 
-def _known(contact: Contact) -> str | None:
+def _known(contact: Contact, words: Words) -> str | None:
+    reasons = words.reasons
     parts = []
     if contact.interests:
-        parts.append("cares about " + ", ".join(in_sentence(i) for i in contact.interests))
+        parts.append(fill(reasons["known_interests"], list=", ".join(in_sentence(i) for i in contact.interests)))
     if contact.needs:
-        parts.append("is looking for " + ", ".join(need_phrase(n) for n in contact.needs))
+        parts.append(fill(reasons["known_needs"], list=", ".join(need_phrase(n) for n in contact.needs)))
     if contact.hobbies:
-        parts.append("outside work: " + ", ".join(in_sentence(h) for h in contact.hobbies))
-    return f"{contact.first_name} " + "; ".join(parts) + "." if parts else None
+        parts.append(fill(reasons["known_hobbies"], list=", ".join(in_sentence(h) for h in contact.hobbies)))
+    return fill(reasons["known"], first_name=contact.first_name, facts="; ".join(parts)) if parts else None
 
 
 def question_budget(minutes: int) -> int:
@@ -427,12 +449,13 @@ def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
             index, text = choice.own
             planned.append(PlannedQuestion(
                 id=f"own-{index}", stage="trends", text=text, minutes=choice.minutes,
-                reason=f"You wrote this question for {contact.first_name}.", own=True, personal=("own",)))
+                reason=fill(lead.words.reasons["own_question"], first_name=contact.first_name), own=True,
+                personal=("own",), stage_title=lead.words.stages["trends"]))
             continue
         question = choice.question
         note = ""
         if meeting_kind == "follow-up" and first_follow_up and lead.last_time:
-            note = f"Last time: {lead.last_time}" + ("" if lead.last_time.endswith((".", "!", "?")) else ".") + " "
+            note = fill(lead.words.reasons["last_time"], note=_full_stop(lead.last_time)) + " "
             first_follow_up = False
         planned.append(PlannedQuestion(
             id=question.id,
@@ -442,6 +465,7 @@ def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
             reason=note + lead.for_applies(question.applies) + _fill(question.why, values, banks.placeholders),
             tiara=question.tiara,
             personal=tuple(sorted(personal(question))),
+            stage_title=lead.words.stages[question.stage],
         ))
     suitable = {q.id for q in candidates}
     left_out = len(suitable - {p.id for p in planned}) + len(contact.questions) - sum(p.own for p in planned)
@@ -466,7 +490,9 @@ class _Choice:
 class _Leads:
     """The sentences that say what about this contact made a choice, naming the specific thing."""
 
-    def __init__(self, contact: Contact, kind: str, values: dict[str, str | None], last_time: str | None) -> None:
+    def __init__(self, contact: Contact, kind: str, values: dict[str, str | None], last_time: str | None,
+                 words: Words) -> None:
+        self.words = words
         self.contact = contact
         self.kind = kind
         self.values = values
@@ -475,33 +501,28 @@ class _Leads:
     def kind_sentence(self, with_role: bool = True) -> str:
         """E.g. "As Director of Career Services at Portland State University, Jordan leads people in the
         Career Advisor role." (without the role, for the sheet, whose header already shows it)."""
-        contact, first = self.contact, self.contact.first_name
-        target = self.values.get("target_role") or (f"people in {self.values['industry']}" if self.values.get("industry") else None)
-        clause = {
-            "senior": f"leads people in {target}" if target else "leads a team in the field",
-            "peer": "does the work you want to do",
-            "recruiter": "sees who gets hired and why",
-            "adjacent": f"works alongside people in {target}" if target else "works near the field",
-        }[self.kind]
+        contact, first, reasons, clauses = self.contact, self.contact.first_name, self.words.reasons, self.words.why_kind
+        industry = self.values.get("industry")
+        target = self.values.get("target_role") or (fill(reasons["people_in_industry"], industry=industry) if industry else None)
+        if self.kind in ("senior", "adjacent"):
+            what = fill(clauses[self.kind], target=target) if target else clauses[self.kind + "_field"]  # type: ignore[literal-required]
+        else:
+            what = clauses[self.kind]  # type: ignore[literal-required]
         if not with_role:
-            return f"{first} {clause}."
-        where = f"As {contact.role}" + (f" at {contact.company}" if contact.company else "")
-        return f"{where}, {first} {clause}."
+            return fill(reasons["kind_sentence"], first_name=first, what=what)
+        if contact.company:
+            return fill(reasons["kind_with_role_at"], role=contact.role, company=contact.company, first_name=first, what=what)
+        return fill(reasons["kind_with_role"], role=contact.role, first_name=first, what=what)
 
     def relationship_sentence(self, with_how: bool = True) -> str:
         contact, first = self.contact, self.contact.first_name
         referrer = self.values.get("referrer")
-        sentence = {
-            "friend": f"{first} is a friend, so you can ask plainly.",
-            "family": f"{first} is family, so you can ask plainly.",
-            "colleague": f"You have worked with {first} before.",
-            "alumni": f"{first} studied where you did.",
-            "referral": f"{referrer} introduced you to {first}." if referrer else f"Someone you know pointed you to {first}.",
-            "cold": f"{first} doesn't know you yet.",
-            "recruiter": f"{first} recruits for a living.",
-        }[contact.relationship]
+        if contact.relationship == "referral" and not referrer:
+            sentence = fill(self.words.reasons["referral_unknown"], first_name=first)
+        else:
+            sentence = fill(self.words.why_relationship[contact.relationship], first_name=first, referrer=referrer)
         if with_how and contact.how_we_met:
-            sentence += f" How you met: {contact.how_we_met}" + ("" if contact.how_we_met.endswith((".", "!", "?")) else ".")
+            sentence += " " + fill(self.words.reasons["how_we_met"], how=_full_stop(contact.how_we_met))
         return sentence
 
     def for_applies(self, applies: Applies) -> str:
@@ -588,11 +609,11 @@ def _offers(contact: Contact, strengths: list[str], kind: str, meeting_kind: str
 
 # --- roles and the tracker ----------------------------------------------------------------------
 
-def _plan_role(role: TargetRole, contacts: list[Contact], banks: Banks) -> RolePlan:
+def _plan_role(role: TargetRole, contacts: list[Contact], banks: Banks, words: Words) -> RolePlan:
     values = {"target_role": role_phrase(role.title), "industry": role.industry}
     questions = tuple(
         PlannedQuestion(q.id, q.stage, _fill(q.text, values, banks.placeholders), q.minutes,
-                        _fill(q.why, values, banks.placeholders), tiara=q.tiara)
+                        _fill(q.why, values, banks.placeholders), tiara=q.tiara, stage_title=words.stages[q.stage])
         for q in banks.questions
         # Only questions that need nothing about a particular person make sense on the role's own page.
         if q.theme == "role-fit" and not (placeholders_in(q.text + q.why) & {"first_name", "company", "interest", "referrer"})
@@ -605,7 +626,7 @@ def _plan_role(role: TargetRole, contacts: list[Contact], banks: Banks) -> RoleP
     return RolePlan(role, tuple(c.id for c in contacts if c.target_role == role.id), questions, may_also)
 
 
-def _track(contacts: tuple[ContactPlan, ...], today: date) -> Tracker:
+def _track(contacts: tuple[ContactPlan, ...], today: date, words: Words) -> Tracker:
     counts = {status: 0 for status in STATUSES}
     for plan in contacts:
         counts[plan.contact.status] += 1
@@ -613,7 +634,7 @@ def _track(contacts: tuple[ContactPlan, ...], today: date) -> Tracker:
     upcoming = tuple(p.id for p in dated if p.meeting.starts.date() >= today)
     overdue = tuple(p.id for p in dated if p.contact.status == "met" and p.meeting.starts.date() < today)
     return Tracker(
-        by_status=tuple(StatusCount(status, STATUS_LABELS[status], counts[status]) for status in STATUSES),
+        by_status=tuple(StatusCount(status, words.statuses[status], counts[status]) for status in STATUSES),
         upcoming=upcoming,
         overdue_follow_ups=overdue,
         referral_chains=_chains(contacts),

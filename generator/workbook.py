@@ -7,7 +7,7 @@ escape it for the place it lands in (Markdown, HTML, attribute, URL).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,41 +15,10 @@ from generator.banks import Banks
 from generator.cadence import DueItem, ThisWeek
 from generator.drafts import Draft
 from generator.models import Coach, Contact, Seeker, Settings, TargetRole
+from generator.words import Words, builtin_words
 
-STAGE_TITLES = {
-    "warm-up": "Warm-up",
-    "story": "Their story",
-    "trends": "Trends and challenges",
-    "advice": "Advice",
-    "referral": "Referral",
-    "reciprocity": "What can I do for you?",
-}
-STATUS_LABELS = {
-    "to-contact": "To contact",
-    "requested": "Requested",
-    "scheduled": "Scheduled",
-    "met": "Met",
-    "thanked": "Thanked",
-    "following-up": "Following up",
-    "no-response": "No response",
-    "closed": "Closed",
-}
-RELATIONSHIP_LABELS = {
-    "friend": "Friend",
-    "family": "Family",
-    "colleague": "Colleague",
-    "alumni": "Fellow alum",
-    "referral": "Referral",
-    "cold": "Cold contact",
-    "recruiter": "Recruiter",
-}
-KIND_LABELS = {
-    "peer": "already does the role you want",
-    "senior": "leads or manages in the field",
-    "recruiter": "hires for the field",
-    "adjacent": "works near the field",
-}
-FORMAT_LABELS = {"in-person": "In person", "video": "Video call", "phone": "Phone call"}
+# The labels a reader sees (stage titles, statuses, relationships, kinds, formats) are words in
+# content/labels.yaml (generator/words.py); the tailor stage puts them on the plans in the profile's language.
 
 
 @dataclass(frozen=True)
@@ -62,10 +31,7 @@ class PlannedQuestion:
     own: bool = False  # the seeker wrote it (contacts[].questions)
     tiara: str | None = None
     personal: tuple[str, ...] = ()  # what about this contact it uses: interest, need, company, referrer, own
-
-    @property
-    def stage_title(self) -> str:
-        return STAGE_TITLES[self.stage]
+    stage_title: str = ""  # the stage's heading, in the workbook's language
 
 
 @dataclass(frozen=True)
@@ -84,7 +50,7 @@ class QuestionPlan:
         groups: dict[str, list[PlannedQuestion]] = {}
         for question in self.questions:
             groups.setdefault(question.stage, []).append(question)
-        return [(STAGE_TITLES[stage], items) for stage, items in groups.items()]
+        return [(items[0].stage_title, items) for items in groups.values()]
 
 
 @dataclass(frozen=True)
@@ -103,16 +69,13 @@ class MeetingPlan:
     format: str | None
     place: str | None
     zone_label: str | None = None  # e.g. "PST"; None when the profile never named a time zone (a plain local time)
+    format_label: str | None = None  # "Video call", in the workbook's language
 
     @property
     def when(self) -> str:
         """E.g. "Thu 3 Dec 2026, 10:00" (or without the time)."""
         day = f"{self.starts:%a} {self.starts.day} {self.starts:%b %Y}"
         return f"{day}, {self.starts:%H:%M}" if self.has_time else day
-
-    @property
-    def format_label(self) -> str | None:
-        return FORMAT_LABELS.get(self.format) if self.format else None
 
 
 @dataclass(frozen=True)
@@ -136,22 +99,15 @@ class ContactPlan:
     thank_you_by: date | None = None  # the meeting's day + 1, when the meeting has a date
     due: tuple[DueItem, ...] = ()  # follow-through steps, soonest first (generator/cadence.py)
     drafts: tuple[Draft, ...] = ()  # what to send them next (generator/drafts.py)
+    # Labels in the workbook's language (content/labels.yaml): status, relationship, and what kind of person
+    # they are, which reads after their first name ("leads or manages in the field").
+    status_label: str = ""
+    relationship_label: str = ""
+    kind_label: str = ""
 
     @property
     def id(self) -> str:
         return self.contact.id  # type: ignore[return-value]
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.contact.status]
-
-    @property
-    def relationship_label(self) -> str:
-        return RELATIONSHIP_LABELS[self.contact.relationship]
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -200,6 +156,8 @@ class Workbook:
     banks: Banks
     built_on: date
     this_week: ThisWeek | None = None  # what is due and overdue, and the weekly goal (generator/cadence.py)
+    # Every label and short sentence the renderers print, in the profile's language (generator/words.py).
+    words: Words = field(default_factory=builtin_words)
 
     def contact(self, contact_id: str) -> ContactPlan:
         return next(plan for plan in self.contacts if plan.id == contact_id)

@@ -230,7 +230,8 @@ def test_a_broken_coach_bank_entry_is_reported_at_its_line(tmp_path):
         "{first_name}, {industry}, {interest}, {need}, {referrer}, {target_role}"]
     assert problems(COACH_BANK.replace("coach-coffee", "coach-mentor") + "    - id: coach-mentor\n      trigger: always\n"
                     "      text: x\n      why: y\n") == [
-        "coach.yaml:19:11: offer_bank.offers[1].id: duplicate id 'coach-mentor' (first used on line 15)"]
+        "coach.yaml:19:11: offer_bank.offers[1].id: duplicate id 'coach-mentor': offer_bank.offers[0] on line 15 "
+        "and offer_bank.offers[1] on line 19 both have it"]
 
 
 def test_the_built_in_banks_load_and_cover_every_theme_and_tiara_stage():
