@@ -329,7 +329,15 @@ CSS_CONSTANTS = {"ink-soft": "#52606d", "rule": "#b9c2cc"}
 
 
 def _accent(workbook: Workbook) -> str:
-    return colour.normalised(workbook.coach.color if workbook.coach else None)
+    """The coach's colour as print uses it: headings and labels in it, white text on it, its tints behind
+    text. A pale colour (a light yellow) is darkened until text in it reads on its own tint (4.5:1), as the
+    site does; a dark one is used as given."""
+    shade = colour.parse(colour.normalised(workbook.coach.color if workbook.coach else None))
+    for _ in range(100):
+        if colour.contrast(shade, colour.parse(colour.tint(colour.to_hex(shade), 0.9))) >= colour.TEXT:
+            break
+        shade = colour.mix(shade, colour.BLACK, 0.05)
+    return colour.to_hex(shade)
 
 
 def _density_values(density: SheetDensity) -> dict[str, str]:

@@ -62,3 +62,15 @@ def test_a_readable_colour_is_kept_and_an_unreadable_one_is_shaded_as_little_as_
     assert shaded != teal and colour.contrast(shaded, PAGE_DARK) >= colour.TEXT
     one_step_less = colour.mix(shaded, teal, 0.05)
     assert colour.contrast(one_step_less, PAGE_DARK) < colour.TEXT + 0.5
+
+
+@pytest.mark.parametrize("coach_colour", ["#ffd54f", "#fff59d", "#ffff00", "#00796b", "#ff0000", "#001f3f", None])
+def test_print_accent_reads_on_white_and_on_its_own_tint(coach_colour):
+    """The PDFs print headings and labels in the accent, white text on it and text on its tint: 4.5:1 each."""
+    from types import SimpleNamespace
+
+    from generator.pdf import _accent
+
+    accent = colour.parse(_accent(SimpleNamespace(coach=SimpleNamespace(color=coach_colour) if coach_colour else None)))
+    assert colour.contrast(accent, colour.WHITE) >= colour.TEXT
+    assert colour.contrast(accent, colour.parse(colour.tint(colour.to_hex(accent), 0.9))) >= colour.TEXT
