@@ -130,7 +130,11 @@ class Offer(Model):
 class QuestionBank(Model):
     placeholders: dict[Literal["company", "industry", "target_role"], Text] = Field(
         default_factory=dict, description="Fallback text for company, industry, target_role.")
-    contact_kinds: dict[Literal["recruiter", "senior"], list[Text]] = Field(default_factory=dict)
+    contact_kinds: dict[Literal["recruiter", "senior", "senior_in_field", "former"], list[Text]] = Field(
+        default_factory=dict,
+        description="Whole words of a job title: recruiter; senior (leads people); senior_in_field (leads people "
+                    "when the rest of the title shares a word with the role, e.g. 'Employer Relations Manager'); "
+                    "former (retired, ex-: not leading anyone now).")
     questions: list[Question] = Field(default_factory=list)
 
 

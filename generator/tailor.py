@@ -146,9 +146,20 @@ def contact_kind(contact: Contact, role: TargetRole | None, banks: Banks) -> str
     role_words = _meaningful(role.title) if role else set()
     if role_words and role_words <= _meaningful(contact.role):
         return "peer"
-    if title & set(banks.contact_kinds.get("senior", ())):
-        return "senior"
-    if role and _meaningful(contact.role) & (role_words | set().union(*map(_meaningful, role.keywords))):
+    kinds = banks.contact_kinds
+    field_words = role_words | set().union(*map(_meaningful, role.keywords)) if role else set()
+    if role and role.industry:
+        field_words |= _meaningful(role.industry)
+    if not title & set(kinds.get("former", ())):  # a retired manager leads no team now
+        if title & set(kinds.get("senior", ())):
+            return "senior"
+        # "Manager" or "Lead" says they lead people only in a title that is about the field itself:
+        # an "Employer Relations Manager" manages in employer relations; a "Nurse Manager" does not
+        # manage Product Managers, though both titles say "manager".
+        leading = title & set(kinds.get("senior_in_field", ()))
+        if leading and (_meaningful(contact.role) - {_stem(word) for word in leading}) & field_words:
+            return "senior"
+    if role and _meaningful(contact.role) & field_words - {_stem(w) for w in kinds.get("senior_in_field", ())}:
         return "peer"
     return "adjacent"
 
