@@ -73,18 +73,19 @@ _OUTPUT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 
 
 def render_site(workbook: Workbook, client_dir: Path, *, sheets: dict[str, str] | None = None,
-                workbook_pdf: str | None = None) -> Path:
+                workbook_pdf: str | None = None, calendar: str | None = None) -> Path:
     """Write the client's Markdown pages and mkdocs.yml into `client_dir`, build the site; return its index.html.
 
     `sheets` maps contact id → that contact's sheet PDF, and `workbook_pdf` names the whole workbook PDF,
-    both relative to `client_dir` (e.g. "sheets/jordan-smith.pdf"); pages link to the ones given.
+    both relative to `client_dir` (e.g. "sheets/jordan-smith.pdf"); pages link to the ones given. `calendar`
+    names the calendar file (default: <client-id>.ics), linked when it exists.
     Raises UserError with MkDocs' own words if the build fails.
     """
     client_dir = Path(os.path.abspath(client_dir))
     sheets = {contact_id: _output_path(path) for contact_id, path in (sheets or {}).items()}
     workbook_pdf = _output_path(workbook_pdf) if workbook_pdf else None
     _check_ids(workbook)
-    calendar = f"{_valid_id(workbook.client_id)}.ics"
+    calendar = _output_path(calendar) if calendar else f"{_valid_id(workbook.client_id)}.ics"
     if not (client_dir / calendar).is_file():
         calendar = None
 
@@ -233,18 +234,29 @@ def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workboo
         # "Home": the browser's title adds the site's name ("Maya Lopez's workbook"); the H1 is the seeker's.
         write("index.md", "home.md", "Home", workbook_pdf=workbook_pdf, calendar=calendar),
         {"Guide": guide},
-        {"Your target roles": [write("roles/index.md", "roles.md", "Your target roles")] + [
+        {"Your target roles": _section_nav(write("roles/index.md", "roles.md", "Your target roles"), [
             write(f"roles/{_page(plan.role.id)}.md", "role.md", plan.role.title, plan=plan)
-            for plan in workbook.roles]},
-        {"Your contacts": [write("contacts/index.md", "contacts.md", "Your contacts")] + [
+            for plan in workbook.roles])},
+        {"Your contacts": _section_nav(write("contacts/index.md", "contacts.md", "Your contacts"), [
             write(f"contacts/{_page(plan.id)}.md", "contact.md", plan.contact.name, plan=plan,
                   sheet=sheets.get(plan.id),
                   checklist=partial(_checklist, f"{_valid_id(workbook.client_id)}/{_valid_id(plan.id)}"))
-            for plan in workbook.contacts]},
+            for plan in workbook.contacts])},
         write("tracker.md", "tracker.md", "Tracker", chart=_tracker_chart(workbook)),
         {"Question and offer banks": [write("banks/questions.md", "questions.md", "Question bank"),
                                       write("banks/offers.md", "offers.md", "Offer bank")]},
     ]
+
+
+# Every page of the site carries the whole navigation, so a section listing each of its pages makes the site
+# grow with the square of them (2,000 contacts: 2,000 links on each of 2,000 pages). Past this many pages a
+# section's navigation is its index page only, which lists them all (a table, with the site's search).
+NAV_SECTION_PAGES = 30
+
+
+def _section_nav(index: str, pages: list[str]) -> list[str]:
+    """A section's navigation: its index page, then each page, unless there are more than NAV_SECTION_PAGES."""
+    return [index] if len(pages) > NAV_SECTION_PAGES else [index, *pages]
 
 
 def _tracker_chart(workbook: Workbook) -> Markup:
@@ -369,6 +381,11 @@ def _generate_config(workbook: Workbook, client_dir: Path, nav: list) -> str:
         # Section titles are ours (printed unescaped too); page titles come from each page's front matter.
         "nav": nav,
     }
+    # Pages left out of a long section's navigation (NAV_SECTION_PAGES) are meant to be: say so to MkDocs.
+    omitted = [f"/{folder}/*.md" for folder, count in (("roles", len(workbook.roles)), ("contacts", len(workbook.contacts)))
+               if count > NAV_SECTION_PAGES]
+    if omitted:
+        config["not_in_nav"] = "\n".join(omitted)
     footer = _footer(workbook)
     if footer:
         config["copyright"] = str(footer)
