@@ -258,7 +258,7 @@ def _worker_main(connection, parent: int) -> None:
             _busy = True
             # A client (Job), or part of one client's PDFs (PdfTask). build_job cleans up its staging
             # folder on Stopped before it gets here; a PdfTask writes only into its parent's staging folder.
-            outcome = job.run() if isinstance(job, PdfTask) else build_job(job)
+            outcome = job.run() if isinstance(job, (PdfTask, SiteTask)) else build_job(job)
             _busy = False
             connection.send(outcome)
     except Stopped:
@@ -345,7 +345,7 @@ class WorkerPool:
         self._forget(process, connection)
         code = process.exitcode
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"stopped (exit code {code})"
-        if isinstance(job, PdfTask):
+        if isinstance(job, (PdfTask, SiteTask)):
             return PdfDone(job.label, f"the worker process rendering {job.label} {how}")
         _remove_staging_of(job.out, process.pid)
         problems = [f"{job.display}: the worker process building this client {how}; the other clients go on"]
@@ -410,6 +410,29 @@ class PdfTask:
 
 
 @dataclass(frozen=True)
+class SiteTask:
+    """One client's site, built while the PDFs render (with stand-ins for them; see render_site)."""
+
+    folder: Path
+    paths: object  # generator.build.ClientPaths
+    workbook: object = None  # as in PdfTask
+    label: str = "the site"
+
+    def run(self) -> PdfDone:
+        from generator.site import render_site
+
+        workbook = self.workbook if self.workbook is not None else _shared[0]
+        try:
+            render_site(workbook, self.folder, sheets=self.paths.sheets, workbook_pdf=self.paths.workbook_pdf,
+                        calendar=self.paths.calendar, downloads_ready=False)
+        except UserError as error:
+            return PdfDone(self.label, str(error), user=True)
+        except Exception:
+            return PdfDone(self.label, traceback.format_exc().rstrip())
+        return PdfDone(self.label)
+
+
+@dataclass(frozen=True)
 class PdfDone:
     label: str
     problem: str | None = None
@@ -417,16 +440,19 @@ class PdfDone:
 
 
 def render_in_workers(workbook, workbook_pdf: Path | None, sheets: list[tuple[str, Path]], workers: int,
-                      renderer=None) -> None:
-    """Render one client's workbook PDF and sheets in `workers` processes (the WorkerPool's guarantees:
-    a dead worker is reported, Ctrl-C or SIGTERM stops them all, none outlives the build). Raises on the first
-    failure; the caller removes its staging folder."""
+                      renderer=None, site: tuple[Path, object] | None = None) -> None:
+    """Render one client's workbook PDF and sheets, and its site (`site`: the folder and ClientPaths), in
+    `workers` processes, with the WorkerPool's guarantees: a dead worker is reported, Ctrl-C or SIGTERM stops
+    them all, none outlives the build. Raises on the first failure; the caller removes its staging folder.
+    The site goes first (one MkDocs build, the longest task), then the workbook PDF, then the sheets."""
     global _shared
     from generator.pdf import PdfRenderer
 
     forked = multiprocessing.get_start_method() == "fork"
     carried = None if forked else workbook
-    tasks = [PdfTask("the workbook PDF", workbook_pdf, (), carried)] if workbook_pdf is not None else []
+    tasks = [SiteTask(site[0], site[1], carried)] if site is not None else []
+    if workbook_pdf is not None:
+        tasks.append(PdfTask("the workbook PDF", workbook_pdf, (), carried))
     for start in range(0, len(sheets), SHEETS_PER_TASK):
         part = tuple(sheets[start:start + SHEETS_PER_TASK])
         tasks.append(PdfTask(f"the question sheets of {', '.join(cid for cid, _ in part)}", None, part, carried))

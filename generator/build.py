@@ -120,11 +120,13 @@ def _hash_files(files: tuple) -> str:
     return digest.hexdigest()
 
 
-def output_fingerprints(workbook: Workbook, paths: ClientPaths) -> dict[str, str]:
-    """A hash per PDF of what it shows: the workbook PDF's is the whole plan; a sheet's is its contact's plan and
-    what every sheet shows (seeker, coach, settings, date, logo). An unchanged one is reused from the last build.
+def output_fingerprints(workbook: Workbook, paths: ClientPaths, renderer) -> dict[str, str]:
+    """A hash per PDF of what it shows; an unchanged one is reused from the last build.
 
-    `repr` of the plan's frozen dataclasses and validated models: every field, in a fixed order.
+    The workbook PDF's: its markup and stylesheet (a few milliseconds to make, and exactly what it shows, so an
+    edit to a contact it lists only in its table leaves it alone). A sheet's: its contact's plan and what every
+    sheet shows (seeker, coach, settings, date, logo), as `repr` of the plan's frozen dataclasses and validated
+    models (every field, in a fixed order); cheaper than its markup, which a build of 2,000 sheets would feel.
     """
     tool = _tool_fingerprint()
     logo = hashlib.sha256(workbook.coach_logo.read_bytes()).hexdigest() if workbook.coach_logo else ""
@@ -133,7 +135,8 @@ def output_fingerprints(workbook: Workbook, paths: ClientPaths) -> dict[str, str
     def digest(*parts: str) -> str:
         return hashlib.sha256("\0".join((tool, *parts)).encode("utf-8")).hexdigest()
 
-    found = {paths.workbook_pdf: digest("workbook", repr(workbook), logo)}
+    found = {paths.workbook_pdf: digest("workbook", renderer.workbook_html(workbook),
+                                        renderer.stylesheet_source("workbook", workbook), logo)}
     for plan in workbook.contacts:
         found[paths.sheets[plan.id]] = digest("sheet", common, repr(plan))
     return found
@@ -210,7 +213,7 @@ def _inside_staging(error: OSError, out: Path, client_id: str) -> bool:
 def _build(loaded: LoadedProfile, out: Path, final: Path, banks: Banks | None, pdf, today: date,
            fingerprint: str | None, workers: int, force: bool) -> BuildResult:
     from generator.calendar_file import write_calendar
-    from generator.site import render_site
+    from generator.site import link_downloads, render_site
 
     client_id = loaded.client_id
     fault_point("tailor", client_id)
@@ -219,23 +222,31 @@ def _build(loaded: LoadedProfile, out: Path, final: Path, banks: Banks | None, p
     if os.path.lexists(final) and previous is None:
         raise UserError(f"{shown(final)} exists and is not a workbook output (it has no {MANIFEST}); "
                         "move it away or choose another output folder with -o")
+    from generator.pdf import PdfRenderer
+
+    pdf = pdf or PdfRenderer()
     paths = output_paths(workbook)
-    fingerprints = output_fingerprints(workbook, paths)
+    fingerprints = output_fingerprints(workbook, paths, pdf)
     # A fresh folder (mkdtemp: O_EXCL semantics, private): nothing planted in OUT is followed or reused.
     staging = make_fresh_folder(out, f".{client_id}.building-{os.getpid()}-")
     try:
         fault_point("pdf", client_id, staging)
         reused = set() if force else _reuse_unchanged(previous, fingerprints, final, staging)
-        _render_pdfs(workbook, staging, paths, {path for path in fingerprints if path not in reused}, pdf, workers)
         write_plan(workbook, staging / paths.plan)  # the plan as data (FORMAT.md), beside the sheets it matches
-        missing = [path for path in [paths.workbook_pdf, *paths.sheets.values()] if not (staging / path).is_file()]
-        if missing:
-            raise InternalError(f"the PDF renderer did not write {', '.join(missing)}")
         write_calendar(workbook, staging / paths.calendar)  # before the site, which links to it
-        fault_point("site", client_id, staging)
-        index = render_site(workbook, staging, sheets=paths.sheets, workbook_pdf=paths.workbook_pdf,
-                            calendar=paths.calendar)
-        summary = _summary(workbook, index.relative_to(staging).as_posix(), paths.workbook_pdf, paths.sheets)
+        todo = {path for path in fingerprints if path not in reused}
+        if workers > 1 and len(todo) >= 1:
+            # The site is built in a worker while the others render the PDFs; it gets them when all are written.
+            fault_point("site", client_id, staging)
+            _render_pdfs(workbook, staging, paths, todo, pdf, workers, with_site=True)
+            _check_pdfs(staging, paths)
+            link_downloads(staging, sheets=paths.sheets, workbook_pdf=paths.workbook_pdf, calendar=paths.calendar)
+        else:
+            _render_pdfs(workbook, staging, paths, todo, pdf, workers)
+            _check_pdfs(staging, paths)
+            fault_point("site", client_id, staging)
+            render_site(workbook, staging, sheets=paths.sheets, workbook_pdf=paths.workbook_pdf, calendar=paths.calendar)
+        summary = _summary(workbook, "site/index.html", paths.workbook_pdf, paths.sheets)
         manifest = {"tool": __version__, "inputs": fingerprint, "built_on": today.isoformat(),
                     "summary": asdict(summary), "outputs": fingerprints}
         fault_point("manifest", client_id, staging)
@@ -273,14 +284,22 @@ def _reuse_unchanged(previous: dict | None, fingerprints: dict[str, str], final:
     return reused
 
 
-def _render_pdfs(workbook: Workbook, staging: Path, paths: ClientPaths, todo: set[str], pdf, workers: int) -> None:
-    """Render the PDFs in `todo` into `staging`: here, or in worker processes when `workers` > 1."""
+def _check_pdfs(staging: Path, paths: ClientPaths) -> None:
+    missing = [path for path in [paths.workbook_pdf, *paths.sheets.values()] if not (staging / path).is_file()]
+    if missing:
+        raise InternalError(f"the PDF renderer did not write {', '.join(missing)}")
+
+
+def _render_pdfs(workbook: Workbook, staging: Path, paths: ClientPaths, todo: set[str], pdf, workers: int,
+                 with_site: bool = False) -> None:
+    """Render the PDFs in `todo` into `staging`: here, or in worker processes when `workers` > 1 (`with_site`:
+    the site too, in one of them)."""
     sheets = [(plan.id, staging / paths.sheets[plan.id]) for plan in workbook.contacts if paths.sheets[plan.id] in todo]
     book = staging / paths.workbook_pdf if paths.workbook_pdf in todo else None
-    if workers > 1 and len(sheets) + (book is not None) > 1:
+    if with_site or (workers > 1 and len(sheets) + (book is not None) > 1):
         from generator.batch import render_in_workers
 
-        render_in_workers(workbook, book, sheets, workers, pdf)
+        render_in_workers(workbook, book, sheets, workers, pdf, site=(staging, paths) if with_site else None)
         return
     from generator.pdf import PdfRenderer
 

@@ -73,12 +73,14 @@ _OUTPUT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 
 
 def render_site(workbook: Workbook, client_dir: Path, *, sheets: dict[str, str] | None = None,
-                workbook_pdf: str | None = None, calendar: str | None = None) -> Path:
+                workbook_pdf: str | None = None, calendar: str | None = None, downloads_ready: bool = True) -> Path:
     """Write the client's Markdown pages and mkdocs.yml into `client_dir`, build the site; return its index.html.
 
     `sheets` maps contact id → that contact's sheet PDF, and `workbook_pdf` names the whole workbook PDF,
     both relative to `client_dir` (e.g. "sheets/jordan-smith.pdf"); pages link to the ones given. `calendar`
-    names the calendar file (default: <client-id>.ics), linked when it exists.
+    names the calendar file (default: <client-id>.ics), linked when it exists. `downloads_ready=False`: the
+    PDFs are still being rendered (the build renders them beside the site); the site is built with empty
+    stand-ins for them and the caller puts the real files in with `link_downloads` once they are written.
     Raises UserError with MkDocs' own words if the build fails.
     """
     client_dir = Path(os.path.abspath(client_dir))
@@ -94,19 +96,43 @@ def render_site(workbook: Workbook, client_dir: Path, *, sheets: dict[str, str] 
         shutil.rmtree(docs)  # a contact removed from the profile must not keep its page
     # The site carries its own copies of the PDFs and the calendar, so every link resolves wherever site/
     # is opened, served or previewed from; pages link to the copies.
-    downloads = [path for path in (workbook_pdf, *sheets.values(), calendar) if path]
+    downloads = _downloads(sheets, workbook_pdf, calendar)
     in_site = {path: f"site/{DOWNLOADS_FOLDER}/{safe_path(path)}" for path in downloads}
     nav = _write_pages(workbook, docs, {contact_id: in_site[path] for contact_id, path in sheets.items()},
                        in_site.get(workbook_pdf), in_site.get(calendar))
     _write_assets(workbook, docs)
     for path in downloads:
-        _link_or_copy(client_dir / path, docs / DOWNLOADS_FOLDER / safe_path(path))
+        if downloads_ready or path == calendar:
+            _link_or_copy(client_dir / path, docs / DOWNLOADS_FOLDER / safe_path(path))
+        else:  # a stand-in, so MkDocs sees the file every link points to; link_downloads replaces it
+            (docs / DOWNLOADS_FOLDER / safe_path(path)).parent.mkdir(parents=True, exist_ok=True)
+            (docs / DOWNLOADS_FOLDER / safe_path(path)).write_bytes(b"")
     config_file = client_dir / "mkdocs.yml"
     config_file.write_text(_generate_config(workbook, client_dir, nav), encoding="utf-8")
     _build(config_file)
-    for path in downloads:  # MkDocs copied them; one file with three names is enough
-        _link_or_copy(client_dir / path, client_dir / "site" / DOWNLOADS_FOLDER / safe_path(path))
+    if downloads_ready:
+        _link_downloads(client_dir, downloads, docs=False)
     return client_dir / "site" / "index.html"
+
+
+def link_downloads(client_dir: Path, *, sheets: dict[str, str], workbook_pdf: str | None, calendar: str | None) -> None:
+    """Put the real PDFs into a site built with `downloads_ready=False` (its docs/ and site/ copies)."""
+    client_dir = Path(os.path.abspath(client_dir))
+    sheets = {contact_id: _output_path(path) for contact_id, path in sheets.items()}
+    downloads = _downloads(sheets, _output_path(workbook_pdf) if workbook_pdf else None,
+                           _output_path(calendar) if calendar and (client_dir / calendar).is_file() else None)
+    _link_downloads(client_dir, downloads, docs=True)
+
+
+def _downloads(sheets: dict[str, str], workbook_pdf: str | None, calendar: str | None) -> list[str]:
+    return [path for path in (workbook_pdf, *sheets.values(), calendar) if path]
+
+
+def _link_downloads(client_dir: Path, downloads: list[str], *, docs: bool) -> None:
+    for path in downloads:  # MkDocs copied them; one file with three names is enough
+        if docs:
+            _link_or_copy(client_dir / path, client_dir / "docs" / DOWNLOADS_FOLDER / safe_path(path))
+        _link_or_copy(client_dir / path, client_dir / "site" / DOWNLOADS_FOLDER / safe_path(path))
 
 
 # --- the pages ----------------------------------------------------------------------------------
