@@ -31,7 +31,7 @@ import click
 from generator.coach import LoadedCoach, load_coach_file
 from generator.errors import InternalError, Problem, UserError, print_problems
 from generator.models import make_id
-from generator.outfolder import os_problem, output_lock
+from generator.outfolder import fault_point, os_problem, output_lock
 
 COACH_FILE = "coach.yaml"
 
@@ -346,7 +346,9 @@ class WorkerPool:
         code = process.exitcode
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"stopped (exit code {code})"
         if isinstance(job, (PdfTask, SiteTask)):
-            return PdfDone(job.label, f"the worker process rendering {job.label} {how}")
+            # Not a bug to show a traceback for: something outside killed it (out of memory, a signal).
+            return PdfDone(job.label, f"the worker process rendering {job.label} {how}; "
+                                      "the previous output is kept", user=True)
         _remove_staging_of(job.out, process.pid)
         problems = [f"{job.display}: the worker process building this client {how}; the other clients go on"]
         return Outcome(job.display, job.client_id, "failed", 0.0, problems,
@@ -392,6 +394,7 @@ class PdfTask:
 
     def run(self) -> PdfDone:
         global _pdf_renderer
+        fault_point("pdf-worker")  # the test hook: a PDF worker killed, or slow, mid-build
         workbook, renderer = _shared if _shared is not None and self.workbook is None else (self.workbook, None)
         if renderer is None:
             if _pdf_renderer is None:

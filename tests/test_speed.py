@@ -5,6 +5,9 @@ stays printable (the workbook PDF) and light (the site's pages)."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import time
 import shutil
 import sys
 from datetime import date
@@ -163,3 +166,69 @@ def test_past_the_threshold_the_site_navigation_lists_sections_and_the_index_lis
     listing = (site / "contacts" / "index.html").read_text(encoding="utf-8")
     assert all(f"{other}.html" in listing for other in others)
     assert all((site / "contacts" / f"{other}.html").is_file() for other in others)
+
+
+# --- one client's worker processes keep the build's promises ---------------------------------------------
+
+def _run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", "build", *args, "--today", TODAY], cwd=cwd,
+                          capture_output=True, text=True, timeout=300, env={**os.environ, **env})
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+@pytest.fixture
+def built_example(tmp_path) -> Path:
+    shutil.copyfile(EXAMPLE, tmp_path / "maya.yaml")
+    result = _run("maya.yaml", "-o", "out", "-j", "1", env={}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return tmp_path
+
+
+def test_a_pdf_worker_that_dies_fails_the_build_and_keeps_the_previous_output(built_example):
+    out = built_example / "out"
+    before = _snapshot(out / "maya-lopez")
+    result = _run("maya.yaml", "-o", "out", "-j", "2", "--force", env={"WORKBOOK_FAULT": "pdf-worker:kill"}, cwd=built_example)
+    assert result.returncode == 1
+    assert "was killed by signal 9" in result.stderr and "Traceback" not in result.stderr
+    assert _snapshot(out / "maya-lopez") == before
+    assert not list(out.glob(".*.building-*"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads a process's children from /proc")
+def test_sigterm_while_pdf_workers_render_stops_them_all_and_keeps_the_previous_output(built_example):
+    out = built_example / "out"
+    before = _snapshot(out / "maya-lopez")
+    build = subprocess.Popen([sys.executable, "-m", "generator", "build", "maya.yaml", "-o", "out", "-j", "2", "--force",
+                              "--today", TODAY], cwd=built_example, text=True, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env={**os.environ, "WORKBOOK_FAULT": "pdf-worker:sleep30"})
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers := _children(build.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(workers) >= 2
+        time.sleep(0.5)  # both in their tasks
+        build.send_signal(signal.SIGTERM)
+        _, stderr = build.communicate(timeout=60)
+    finally:
+        if build.poll() is None:
+            build.kill()
+    assert build.returncode == 143
+    assert "stopped by SIGTERM" in stderr and "Traceback" not in stderr
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2:3]
+              for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
+    assert _snapshot(out / "maya-lopez") == before
+    assert not list(out.glob(".*.building-*"))
