@@ -456,8 +456,10 @@ def render_in_workers(workbook, workbook_pdf: Path | None, sheets: list[tuple[st
     tasks = [SiteTask(site[0], site[1], carried)] if site is not None else []
     if workbook_pdf is not None:
         tasks.append(PdfTask("the workbook PDF", workbook_pdf, (), carried))
-    for start in range(0, len(sheets), SHEETS_PER_TASK):
-        part = tuple(sheets[start:start + SHEETS_PER_TASK])
+    # Smaller tasks for a few sheets, so a 10-contact client's sheets still spread over every worker.
+    size = max(1, min(SHEETS_PER_TASK, -(-len(sheets) // (4 * workers))))
+    for start in range(0, len(sheets), size):
+        part = tuple(sheets[start:start + size])
         tasks.append(PdfTask(f"the question sheets of {', '.join(cid for cid, _ in part)}", None, part, carried))
     for _, path in sheets[:1]:
         path.parent.mkdir(parents=True, exist_ok=True)  # once here, not raced by the workers
