@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import profile  # noqa: E402
+from synthetic import profile
 
 TODAY = "2026-11-30"
 
@@ -153,12 +152,13 @@ def main() -> None:
             rows.append((f"60 contacts, full build, -j {jobs}", f"{seconds:.1f} s",
                          f"≤ 10 s; speed-up over -j 1: {one / seconds:.2f}×; peak {pss:.0f} MB"))
         if "edit" in rows_wanted:
+            from datetime import date
+
             from generator.banks import builtin_banks
             from generator.guide import load_guide
             from generator.load import load_profile
             from generator.pdf import contacts_in_full
             from generator.tailor import tailor
-            from datetime import date
 
             loaded = load_profile(sixty, display_name="sixty", client_id=None, defaults=None, today=date.fromisoformat(TODAY))
             in_full, in_table = contacts_in_full(tailor(loaded, builtin_banks(), load_guide(), date.fromisoformat(TODAY)))

@@ -206,7 +206,7 @@ def _peak_mb() -> float:
 def run_jobs(jobs: list[Job], workers: int, executor=None) -> Iterator[Outcome]:
     """Outcomes as clients finish. One worker: in this process, no pool to start.
 
-    `executor`: any `concurrent.futures.Executor` (Dask's, Ray's, a ProcessPoolExecutor): each client is
+    `executor`: any `concurrent.futures.Executor` (Dask's `Client.get_executor()`, a ProcessPoolExecutor): each client is
     one `executor.submit(build_job, job)`. Clients are independent, and a job never raises (a failure is an
     Outcome), so the engine only runs them. Its workers need this package installed and OUT on a shared
     file system; stopping, retries and crashed machines are the engine's business then, not WorkerPool's.
@@ -393,7 +393,6 @@ class PdfTask:
     workbook: object = None  # the Workbook, only when the worker was not forked from the parent
 
     def run(self) -> PdfDone:
-        global _pdf_renderer
         fault_point("pdf-worker")  # the test hook: a PDF worker killed, or slow, mid-build
         workbook, renderer = _shared if _shared is not None and self.workbook is None else (self.workbook, None)
         if renderer is None:

@@ -13,7 +13,6 @@ next build (`recover`). The named steps are also the test hook's fault points
 from __future__ import annotations
 
 import contextlib
-from functools import lru_cache
 import hashlib
 import json
 import os
@@ -22,6 +21,7 @@ import shutil
 import stat
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from generator import __version__
@@ -270,9 +270,12 @@ def _reuse_unchanged(previous: dict | None, fingerprints: dict[str, str], final:
     if not isinstance(before, dict):
         return set()
     reused = set()
+    real_final = os.path.realpath(final)
     for path, print_ in fingerprints.items():
         source = final / path
-        if before.get(path) != print_ or not source.is_file() or source.is_symlink():
+        # Only our own regular file at its own place: never through a link planted in the old output.
+        if (before.get(path) != print_ or not source.is_file()
+                or os.path.realpath(source) != os.path.join(real_final, *path.split("/"))):
             continue
         target = staging / path
         target.parent.mkdir(parents=True, exist_ok=True)

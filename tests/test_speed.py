@@ -5,11 +5,11 @@ stays printable (the workbook PDF) and light (the site's pages)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
-import time
-import shutil
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from generator.site import NAV_SECTION_PAGES, render_site
 from generator.tailor import tailor
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from synthetic import profile  # noqa: E402
+from synthetic import profile
 
 EXAMPLE = ROOT / "data" / "example.yaml"
 DEMO = ROOT / "data" / "coach-demo"
@@ -171,7 +171,7 @@ def test_past_the_threshold_the_site_navigation_lists_sections_and_the_index_lis
 # --- one client's worker processes keep the build's promises ---------------------------------------------
 
 def _run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "build", *args, "--today", TODAY], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "generator", "build", *args, "--today", TODAY], cwd=cwd, check=False,
                           capture_output=True, text=True, timeout=300, env={**os.environ, **env})
 
 
@@ -232,3 +232,20 @@ def test_sigterm_while_pdf_workers_render_stops_them_all_and_keeps_the_previous_
                 and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
     assert _snapshot(out / "maya-lopez") == before
     assert not list(out.glob(".*.building-*"))
+
+
+def test_one_function_names_every_output_with_names_windows_can_open(tmp_path):
+    from generator.build import output_paths
+
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["contacts"][0]["id"] = "con"
+    for contact in data["contacts"][1:]:  # the example's referrals name the first contact by its old id
+        if contact.get("referred_by") == data["contacts"][0].get("id"):
+            contact.pop("referred_by")
+    path = tmp_path / "nul.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    loaded = load_profile(path, display_name=path.name, client_id="nul", defaults=None, today=date(2026, 11, 30))
+    paths = output_paths(tailor(loaded, builtin_banks(), load_guide(), date(2026, 11, 30)))
+    assert paths.sheets["con"] == "sheets/con_.pdf"
+    assert paths.calendar == "nul_.ics" and paths.workbook_pdf == "nul-workbook.pdf"
+    assert len(set(paths.sheets.values())) == len(data["contacts"])
