@@ -20,7 +20,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from multiprocessing.connection import wait
@@ -31,7 +31,7 @@ import click
 from generator.coach import LoadedCoach, load_coach_file
 from generator.errors import InternalError, Problem, UserError, print_problems
 from generator.models import make_id
-from generator.outfolder import os_problem, output_lock
+from generator.outfolder import fault_point, os_problem, output_lock
 
 COACH_FILE = "coach.yaml"
 
@@ -80,6 +80,7 @@ class Job:
     force: bool
     today: date | None  # None: today in the client's settings.timezone
     wait: bool = True  # for another build of the same client to finish (else: fail at once)
+    workers: int = 1  # processes for this client's PDFs (a single profile's -j; a folder's clients each get one)
 
 
 @dataclass
@@ -179,8 +180,8 @@ def _build_job(job: Job, held: contextlib.ExitStack, notes: list[str], started: 
     if _pdf_renderer is None:
         _worker_start()
     result = build_client(loaded, job.out, banks=coach.banks if coach else None, pdf=_pdf_renderer,
-                          today=today, fingerprint=fingerprint)
-    summary = read_manifest(result.folder)["summary"]
+                          today=today, fingerprint=fingerprint, workers=job.workers, force=job.force)
+    summary = asdict(result.summary)  # in memory: the manifest is for the next build, not read back now
     return Outcome(job.display, client_id, "built", time.perf_counter() - started, summary=summary,
                    folder=result.folder, peak_memory_mb=_peak_mb())
 
@@ -202,8 +203,25 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_jobs(jobs: list[Job], workers: int) -> Iterator[Outcome]:
-    """Outcomes as clients finish. One worker: in this process, no pool to start."""
+def run_jobs(jobs: list[Job], workers: int, executor=None) -> Iterator[Outcome]:
+    """Outcomes as clients finish. One worker: in this process, no pool to start.
+
+    `executor`: any `concurrent.futures.Executor` (Dask's `Client.get_executor()`, a ProcessPoolExecutor): each client is
+    one `executor.submit(build_job, job)`. Clients are independent, and a job never raises (a failure is an
+    Outcome), so the engine only runs them. Its workers need this package installed and OUT on a shared
+    file system; stopping, retries and crashed machines are the engine's business then, not WorkerPool's.
+    """
+    if executor is not None:
+        from concurrent.futures import as_completed
+
+        futures = [executor.submit(build_job, job) for job in jobs]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+        return
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             yield build_job(job)
@@ -238,7 +256,9 @@ def _worker_main(connection, parent: int) -> None:
             if job is None:
                 break
             _busy = True
-            outcome = build_job(job)  # cleans up its staging folder on Stopped before it gets here
+            # A client (Job), or part of one client's PDFs (PdfTask). build_job cleans up its staging
+            # folder on Stopped before it gets here; a PdfTask writes only into its parent's staging folder.
+            outcome = job.run() if isinstance(job, (PdfTask, SiteTask)) else build_job(job)
             _busy = False
             connection.send(outcome)
     except Stopped:
@@ -325,6 +345,10 @@ class WorkerPool:
         self._forget(process, connection)
         code = process.exitcode
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"stopped (exit code {code})"
+        if isinstance(job, (PdfTask, SiteTask)):
+            # Not a bug to show a traceback for: something outside killed it (out of memory, a signal).
+            return PdfDone(job.label, f"the worker process rendering {job.label} {how}; "
+                                      "the previous output is kept", user=True)
         _remove_staging_of(job.out, process.pid)
         problems = [f"{job.display}: the worker process building this client {how}; the other clients go on"]
         return Outcome(job.display, job.client_id, "failed", 0.0, problems,
@@ -344,10 +368,110 @@ class WorkerPool:
                 process.kill()
                 process.join()
             job = self.current.get(process.pid)
-            if job is not None:
+            if isinstance(job, Job):  # a PdfTask has no staging folder of its own
                 _remove_staging_of(job.out, process.pid)
             connection.close()
         self.workers.clear()
+
+
+# --- one client's PDFs in worker processes -------------------------------------------------------------
+
+# Set in the parent before its workers start; a forked worker inherits the workbook and warm renderer with
+# no copy. Where processes are spawned instead (macOS, Windows), each PdfTask carries the workbook.
+_shared: tuple | None = None  # (workbook, renderer)
+
+SHEETS_PER_TASK = 8  # small enough that both workers finish together, large enough that tasks cost little
+
+
+@dataclass(frozen=True)
+class PdfTask:
+    """Part of one client's PDFs: the workbook PDF, or a few question sheets, written to the paths given."""
+
+    label: str
+    workbook_pdf: Path | None
+    sheets: tuple[tuple[str, Path], ...]  # (contact id, path)
+    workbook: object = None  # the Workbook, only when the worker was not forked from the parent
+
+    def run(self) -> PdfDone:
+        fault_point("pdf-worker")  # the test hook: a PDF worker killed, or slow, mid-build
+        workbook, renderer = _shared if _shared is not None and self.workbook is None else (self.workbook, None)
+        if renderer is None:
+            if _pdf_renderer is None:
+                _worker_start()
+            renderer = _pdf_renderer
+        try:
+            if self.workbook_pdf is not None:
+                renderer.render_workbook(workbook, self.workbook_pdf)
+            for contact_id, path in self.sheets:
+                renderer.render_sheet(workbook, workbook.contact(contact_id), path)
+        except UserError as error:
+            return PdfDone(self.label, str(error), user=True)
+        except Exception:
+            return PdfDone(self.label, traceback.format_exc().rstrip())
+        return PdfDone(self.label)
+
+
+@dataclass(frozen=True)
+class SiteTask:
+    """One client's site, built while the PDFs render (with stand-ins for them; see render_site)."""
+
+    folder: Path
+    paths: object  # generator.build.ClientPaths
+    workbook: object = None  # as in PdfTask
+    label: str = "the site"
+
+    def run(self) -> PdfDone:
+        from generator.site import render_site
+
+        workbook = self.workbook if self.workbook is not None else _shared[0]
+        try:
+            render_site(workbook, self.folder, sheets=self.paths.sheets, workbook_pdf=self.paths.workbook_pdf,
+                        calendar=self.paths.calendar, downloads_ready=False)
+        except UserError as error:
+            return PdfDone(self.label, str(error), user=True)
+        except Exception:
+            return PdfDone(self.label, traceback.format_exc().rstrip())
+        return PdfDone(self.label)
+
+
+@dataclass(frozen=True)
+class PdfDone:
+    label: str
+    problem: str | None = None
+    user: bool = False  # the problem is the input's (a UserError), not a bug
+
+
+def render_in_workers(workbook, workbook_pdf: Path | None, sheets: list[tuple[str, Path]], workers: int,
+                      renderer=None, site: tuple[Path, object] | None = None) -> None:
+    """Render one client's workbook PDF and sheets, and its site (`site`: the folder and ClientPaths), in
+    `workers` processes, with the WorkerPool's guarantees: a dead worker is reported, Ctrl-C or SIGTERM stops
+    them all, none outlives the build. Raises on the first failure; the caller removes its staging folder.
+    The site goes first (one MkDocs build, the longest task), then the workbook PDF, then the sheets."""
+    global _shared
+    from generator.pdf import PdfRenderer
+
+    forked = multiprocessing.get_start_method() == "fork"
+    carried = None if forked else workbook
+    tasks = [SiteTask(site[0], site[1], carried)] if site is not None else []
+    if workbook_pdf is not None:
+        tasks.append(PdfTask("the workbook PDF", workbook_pdf, (), carried))
+    # Smaller tasks for a few sheets, so a 10-contact client's sheets still spread over every worker.
+    size = max(1, min(SHEETS_PER_TASK, -(-len(sheets) // (4 * workers))))
+    for start in range(0, len(sheets), size):
+        part = tuple(sheets[start:start + size])
+        tasks.append(PdfTask(f"the question sheets of {', '.join(cid for cid, _ in part)}", None, part, carried))
+    for _, path in sheets[:1]:
+        path.parent.mkdir(parents=True, exist_ok=True)  # once here, not raced by the workers
+    # Warm before the fork: fonts, templates and compiled CSS are then every worker's from the start.
+    _shared = (workbook, renderer or _pdf_renderer or PdfRenderer()) if forked else None
+    try:
+        for done in WorkerPool(min(workers, len(tasks))).run(tasks):
+            if done.problem is not None:
+                if done.user:
+                    raise UserError(done.problem)
+                raise InternalError(f"rendering {done.label} failed:\n{done.problem}")
+    finally:
+        _shared = None
 
 
 def _remove_staging_of(out: Path, pid: int) -> None:
@@ -361,8 +485,21 @@ def _remove_staging_of(out: Path, pid: int) -> None:
 _EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
+def make_executor(spec: str):
+    """The executor `--executor MODULE:CALLABLE` names: the callable imported and called with no arguments."""
+    import importlib
+
+    module_name, _, name = spec.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError, ValueError) as error:
+        raise UserError(f"--executor {spec}: cannot import it ({error}); give MODULE:CALLABLE, "
+                        "e.g. concurrent.futures:ProcessPoolExecutor") from None
+    return factory()
+
+
 def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, display: Callable[[Path], str],
-                 today: date | None = None, wait: bool = True) -> int:
+                 today: date | None = None, wait: bool = True, executor=None) -> int:
     """Build what `target` names into `out`; print progress, problems and a summary; return the exit code.
 
     Ctrl-C or SIGTERM stops every build in progress (their staging folders removed, every earlier
@@ -370,7 +507,8 @@ def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, disp
     """
     with _stop_on_signals():
         try:
-            return _build_target(target, out, jobs=jobs, force=force, display=display, today=today, wait=wait)
+            return _build_target(target, out, jobs=jobs, force=force, display=display, today=today, wait=wait,
+                                 executor=executor)
         except (Stopped, KeyboardInterrupt) as stop:
             number = stop.signal_number if isinstance(stop, Stopped) else signal.SIGINT
             name = "Ctrl-C" if number == signal.SIGINT else "SIGTERM"
@@ -400,7 +538,7 @@ def _stop_on_signals() -> Iterator[None]:
 
 
 def _build_target(target: Path, out: Path, *, jobs: int | None, force: bool, display: Callable[[Path], str],
-                  today: date | None, wait: bool) -> int:
+                  today: date | None, wait: bool, executor=None) -> int:
     started = time.perf_counter()
     try:
         coach_path, profiles = find_inputs(target)
@@ -417,7 +555,23 @@ def _build_target(target: Path, out: Path, *, jobs: int | None, force: bool, dis
         click.echo(f"cannot create the output folder {display(out)}: {error.strerror}", err=True)
         return 1
     _recover_all(out)
-    outcomes = list(_report(run_jobs(job_list, jobs or os.cpu_count() or 1), len(job_list)))
+    workers = jobs or os.cpu_count() or 1
+    if not folder_mode:  # one client: -j is the processes for its PDFs
+        job_list = [replace(job, workers=workers) for job in job_list]
+    engine = None
+    if isinstance(executor, str):  # --executor MODULE:CALLABLE
+        try:
+            engine = make_executor(executor)
+        except UserError as error:
+            print_problems(error)
+            return 1
+    elif executor is not None:  # the Python entry point: an executor object
+        engine = executor
+    try:
+        outcomes = list(_report(run_jobs(job_list, workers, engine), len(job_list)))
+    finally:
+        if engine is not None and engine is not executor:
+            engine.shutdown(wait=True, cancel_futures=True)
     if folder_mode:
         from generator.overview import render_overview
 

@@ -21,11 +21,13 @@ import shutil
 import stat
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from generator import __version__
 from generator.banks import Banks, builtin_banks
 from generator.errors import InternalError, UserError
+from generator.filenames import file_stem
 from generator.guide import load_guide
 from generator.load import LoadedProfile
 from generator.outfolder import (exchange, fault_point, make_fresh_folder, not_a_file, os_problem, read_regular,
@@ -38,6 +40,28 @@ from generator.tailor import tailor
 from generator.workbook import Workbook
 
 MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class ClientPaths:
+    """Every file of a client's output, relative to its folder (FORMAT.md). Renderers are given these paths."""
+
+    workbook_pdf: str
+    sheets: dict[str, str]  # contact id -> its question sheet
+    calendar: str
+    plan: str
+
+
+def output_paths(workbook: Workbook) -> ClientPaths:
+    """The one place that names a client's outputs; names made from ids go through generator/filenames.py,
+    so a contact called `con` gets `sheets/con_.pdf`, which Windows can open."""
+    client = workbook.client_id
+    return ClientPaths(
+        workbook_pdf=f"{client}-workbook.pdf",  # "-workbook" keeps it clear of reserved names
+        sheets={plan.id: f"sheets/{file_stem(plan.id)}.pdf" for plan in workbook.contacts},
+        calendar=f"{file_stem(client)}.ics",
+        plan=PLAN_FILE,
+    )
 
 
 @dataclass
@@ -60,25 +84,65 @@ class ClientSummary:
 class BuildResult:
     client_id: str
     folder: Path
-    summary: ClientSummary
+    summary: ClientSummary  # in memory for the caller (the overview); also in the manifest for later skips
+    rendered: int = 0  # PDFs rendered this time
+    reused: int = 0  # PDFs unchanged since the last build, reused from it
 
 
 def inputs_fingerprint(loaded: LoadedProfile, coach_file: Path | None, today: date) -> str:
     """A hash of everything the output depends on: profile, coach file, logo, content, templates, code, date."""
     digest = hashlib.sha256()
-    digest.update(f"workbook {__version__} {today.isoformat()}\n".encode())
+    digest.update(f"workbook {today.isoformat()} {_tool_fingerprint()}\n".encode())
     # Named by role, not by absolute path, so moving the project or the folder changes nothing.
-    files = [("profile", loaded.path), ("coach", coach_file), ("logo", loaded.logo), ("mkdocs.yml", BASE_MKDOCS)]
-    for folder in (CONTENT, TEMPLATES, CODE):
-        files += [(path.relative_to(folder.parent).as_posix(), path) for path in sorted(folder.rglob("*"))
-                  if path.is_file() and "__pycache__" not in path.parts]
-    for label, path in files:
+    for label, path in [("profile", loaded.path), ("coach", coach_file), ("logo", loaded.logo)]:
         if path is not None:
             digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-MAX_MANIFEST_BYTES = 1024 * 1024  # ours are a few kilobytes
+def _tool_fingerprint() -> str:
+    """A hash of workbook itself: its version, content, templates, code and base mkdocs.yml.
+
+    The files are read again only when one's size or modification time changed (a long `serve` sees edits).
+    """
+    files = [("mkdocs.yml", BASE_MKDOCS)]
+    for folder in (CONTENT, TEMPLATES, CODE):
+        files += [(path.relative_to(folder.parent).as_posix(), path) for path in sorted(folder.rglob("*"))
+                  if path.is_file() and "__pycache__" not in path.parts]
+    return _hash_files(tuple((label, path, path.stat().st_mtime_ns, path.stat().st_size) for label, path in files))
+
+
+@lru_cache(maxsize=4)
+def _hash_files(files: tuple) -> str:
+    digest = hashlib.sha256(f"workbook {__version__}\n".encode())
+    for label, path, _, _ in files:
+        digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def output_fingerprints(workbook: Workbook, paths: ClientPaths, renderer) -> dict[str, str]:
+    """A hash per PDF of what it shows; an unchanged one is reused from the last build.
+
+    The workbook PDF's: its markup and stylesheet (a few milliseconds to make, and exactly what it shows, so an
+    edit to a contact it lists only in its table leaves it alone). A sheet's: its contact's plan and what every
+    sheet shows (seeker, coach, settings, date, logo), as `repr` of the plan's frozen dataclasses and validated
+    models (every field, in a fixed order); cheaper than its markup, which a build of 2,000 sheets would feel.
+    """
+    tool = _tool_fingerprint()
+    logo = hashlib.sha256(workbook.coach_logo.read_bytes()).hexdigest() if workbook.coach_logo else ""
+    common = repr((workbook.client_id, workbook.seeker, workbook.coach, workbook.settings, workbook.built_on, logo))
+
+    def digest(*parts: str) -> str:
+        return hashlib.sha256("\0".join((tool, *parts)).encode("utf-8")).hexdigest()
+
+    found = {paths.workbook_pdf: digest("workbook", renderer.workbook_html(workbook),
+                                        renderer.stylesheet_source("workbook", workbook), logo)}
+    for plan in workbook.contacts:
+        found[paths.sheets[plan.id]] = digest("sheet", common, repr(plan))
+    return found
+
+
+MAX_MANIFEST_BYTES = 32 * 1024 * 1024  # a few kilobytes, about 1 MB with 2,000 contacts
 
 
 def read_manifest(folder: Path) -> dict | None:
@@ -120,16 +184,19 @@ def outputs_present(folder: Path, manifest: dict) -> bool:
 
 
 def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None, pdf=None,
-                 today: date | None = None, fingerprint: str | None = None) -> BuildResult:
+                 today: date | None = None, fingerprint: str | None = None, workers: int = 1,
+                 force: bool = False) -> BuildResult:
     """Build one client's site, workbook PDF and sheets into OUT/<client-id>/.
 
-    The caller holds the client's lock (`client_lock`). An error of the operating system (a full
-    disk, a read-only folder) is a `UserError` naming the path; the previous output is kept.
+    `workers` > 1 renders the PDFs in that many worker processes (generator/batch.py's WorkerPool).
+    A PDF whose fingerprint (`output_fingerprints`) matches the previous build's is reused from it,
+    unless `force`. The caller holds the client's lock (`client_lock`). An error of the operating
+    system (a full disk, a read-only folder) is a `UserError` naming the path; the previous output is kept.
     """
     out = out.absolute()  # the renderers return absolute paths; keep every path here comparable
     final = out / loaded.client_id
     try:
-        return _build(loaded, out, final, banks, pdf, today or date.today(), fingerprint)
+        return _build(loaded, out, final, banks, pdf, today or date.today(), fingerprint, workers, force)
     except OSError as error:
         raise os_problem(error, final if _inside_staging(error, out, loaded.client_id) else None) from None
 
@@ -144,43 +211,106 @@ def _inside_staging(error: OSError, out: Path, client_id: str) -> bool:
 
 
 def _build(loaded: LoadedProfile, out: Path, final: Path, banks: Banks | None, pdf, today: date,
-           fingerprint: str | None) -> BuildResult:
-    from generator.pdf import PdfRenderer
+           fingerprint: str | None, workers: int, force: bool) -> BuildResult:
     from generator.calendar_file import write_calendar
-    from generator.site import render_site
+    from generator.site import link_downloads, render_site
 
     client_id = loaded.client_id
     fault_point("tailor", client_id)
     workbook = tailor(loaded, banks or builtin_banks(), load_guide(), today)
-    if os.path.lexists(final) and read_manifest(final) is None:
+    previous = read_manifest(final) if os.path.lexists(final) else None
+    if os.path.lexists(final) and previous is None:
         raise UserError(f"{shown(final)} exists and is not a workbook output (it has no {MANIFEST}); "
                         "move it away or choose another output folder with -o")
+    from generator.pdf import PdfRenderer
+
+    pdf = pdf or PdfRenderer()
+    paths = output_paths(workbook)
+    fingerprints = output_fingerprints(workbook, paths, pdf)
     # A fresh folder (mkdtemp: O_EXCL semantics, private): nothing planted in OUT is followed or reused.
     staging = make_fresh_folder(out, f".{client_id}.building-{os.getpid()}-")
     try:
         fault_point("pdf", client_id, staging)
-        (pdf or PdfRenderer()).render_all(workbook, staging)
-        write_plan(workbook, staging / PLAN_FILE)  # the plan as data (FORMAT.md), beside the sheets it matches
-        # The paths FORMAT.md promises, named here rather than looked up by id (a contact may be called "workbook").
-        workbook_pdf = f"{workbook.client_id}-workbook.pdf"
-        sheets = {plan.id: f"sheets/{plan.id}.pdf" for plan in workbook.contacts}
-        missing = [path for path in [workbook_pdf, *sheets.values()] if not (staging / path).is_file()]
-        if missing:
-            raise InternalError(f"the PDF renderer did not write {', '.join(missing)}")
-        write_calendar(workbook, staging / f"{workbook.client_id}.ics")  # before the site, which links to it
-        fault_point("site", client_id, staging)
-        index = render_site(workbook, staging, sheets=sheets, workbook_pdf=workbook_pdf)
-        summary = _summary(workbook, index.relative_to(staging).as_posix(), workbook_pdf, sheets)
-        manifest = {"tool": __version__, "inputs": fingerprint, "built_on": today.isoformat(), "summary": asdict(summary)}
+        reused = set() if force else _reuse_unchanged(previous, fingerprints, final, staging)
+        write_plan(workbook, staging / paths.plan)  # the plan as data (FORMAT.md), beside the sheets it matches
+        write_calendar(workbook, staging / paths.calendar)  # before the site, which links to it
+        todo = {path for path in fingerprints if path not in reused}
+        if workers > 1 and len(todo) >= 1:
+            # The site is built in a worker while the others render the PDFs; it gets them when all are written.
+            fault_point("site", client_id, staging)
+            _render_pdfs(workbook, staging, paths, todo, pdf, workers, with_site=True)
+            _check_pdfs(staging, paths)
+            link_downloads(staging, sheets=paths.sheets, workbook_pdf=paths.workbook_pdf, calendar=paths.calendar)
+        else:
+            _render_pdfs(workbook, staging, paths, todo, pdf, workers)
+            _check_pdfs(staging, paths)
+            fault_point("site", client_id, staging)
+            render_site(workbook, staging, sheets=paths.sheets, workbook_pdf=paths.workbook_pdf, calendar=paths.calendar)
+        summary = _summary(workbook, "site/index.html", paths.workbook_pdf, paths.sheets)
+        manifest = {"tool": __version__, "inputs": fingerprint, "built_on": today.isoformat(),
+                    "summary": asdict(summary), "outputs": fingerprints}
         fault_point("manifest", client_id, staging)
         # Written last: a staging folder with a manifest is a complete output (recovery relies on it).
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
         fault_point("swap", client_id, staging)
         _swap_into_place(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(client_id, final, summary)
+    return BuildResult(client_id, final, summary, rendered=len(fingerprints) - len(reused), reused=len(reused))
+
+
+def _reuse_unchanged(previous: dict | None, fingerprints: dict[str, str], final: Path, staging: Path) -> set[str]:
+    """Link into `staging` every PDF of the previous output whose fingerprint is unchanged; return their paths.
+
+    A hard link, so the bytes are the very same file (the old folder is removed after the swap, which only
+    drops its name for it); a copy where links are not possible.
+    """
+    before = previous.get("outputs") if previous else None
+    if not isinstance(before, dict):
+        return set()
+    reused = set()
+    real_final = os.path.realpath(final)
+    for path, print_ in fingerprints.items():
+        source = final / path
+        # Only our own regular file at its own place: never through a link planted in the old output.
+        if (before.get(path) != print_ or not source.is_file()
+                or os.path.realpath(source) != os.path.join(real_final, *path.split("/"))):
+            continue
+        target = staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        reused.add(path)
+    return reused
+
+
+def _check_pdfs(staging: Path, paths: ClientPaths) -> None:
+    missing = [path for path in [paths.workbook_pdf, *paths.sheets.values()] if not (staging / path).is_file()]
+    if missing:
+        raise InternalError(f"the PDF renderer did not write {', '.join(missing)}")
+
+
+def _render_pdfs(workbook: Workbook, staging: Path, paths: ClientPaths, todo: set[str], pdf, workers: int,
+                 with_site: bool = False) -> None:
+    """Render the PDFs in `todo` into `staging`: here, or in worker processes when `workers` > 1 (`with_site`:
+    the site too, in one of them)."""
+    sheets = [(plan.id, staging / paths.sheets[plan.id]) for plan in workbook.contacts if paths.sheets[plan.id] in todo]
+    book = staging / paths.workbook_pdf if paths.workbook_pdf in todo else None
+    if with_site or (workers > 1 and len(sheets) + (book is not None) > 1):
+        from generator.batch import render_in_workers
+
+        render_in_workers(workbook, book, sheets, workers, pdf, site=(staging, paths) if with_site else None)
+        return
+    from generator.pdf import PdfRenderer
+
+    renderer = pdf or PdfRenderer()
+    if book is not None:
+        renderer.render_workbook(workbook, book)
+    for contact_id, path in sheets:
+        renderer.render_sheet(workbook, workbook.contact(contact_id), path)
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:

@@ -104,13 +104,16 @@ def check(target: Path) -> None:
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True,
               help="Folder to write the workbook(s) into.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes for a coach's folder (default: the number of CPUs).")
-@click.option("--force", is_flag=True, help="Rebuild clients even when nothing changed.")
+              help="Worker processes: for a coach's folder's clients, or a single profile's PDFs (default: the number of CPUs).")
+@click.option("--force", is_flag=True, help="Rebuild everything, even what did not change.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Pin \"today\" (due dates, this week, upcoming meetings). Default: today in settings.timezone.")
 @click.option("--no-wait", is_flag=True,
               help="If another build is writing the same output, fail at once (exit 1) instead of waiting for it.")
-def build(target: Path, out: Path, jobs: int | None, force: bool, today, no_wait: bool) -> None:
+@click.option("--executor", default=None, metavar="MODULE:CALLABLE",
+              help="Hand a coach's clients to this concurrent.futures executor, made by calling MODULE:CALLABLE "
+                   "(e.g. a Dask or Ray cluster's). Default: workbook's own local worker processes.")
+def build(target: Path, out: Path, jobs: int | None, force: bool, today, no_wait: bool, executor: str | None) -> None:
     """Build the workbook for a profile FILE, or for every client in a coach's folder DIR.
 
     With no FILE, builds the example profile (data/example.yaml) into out/.
@@ -118,7 +121,7 @@ def build(target: Path, out: Path, jobs: int | None, force: bool, today, no_wait
     from generator.batch import build_target
 
     sys.exit(build_target(target, out, jobs=jobs, force=force, display=_display, today=today.date() if today else None,
-                          wait=not no_wait))
+                          wait=not no_wait, executor=executor))
 
 
 @main.command()

@@ -71,6 +71,36 @@ GUIDE_EXTENSIONS = ["admonition", "tables", "attr_list", "def_list", "sane_lists
                     "pymdownx.tasklist", "pymdownx.superfences"]
 
 
+# A workbook is a document a person prints. Up to this many contacts, each has its chapter (facts, question
+# plan with reasons, offers, drafts, notes); past it, the chapters go to the most pressing active contacts
+# (see `contacts_in_full`) and everyone else is a row of one table, pointing to their sheet and the site.
+# 24 chapters are about 70 pages; a 2,000-contact workbook in full would be some 6,000.
+WORKBOOK_FULL_CONTACTS = 24
+# The statuses of a conversation under way: asked, scheduled, met and not yet closed.
+ACTIVE_STATUSES = ("scheduled", "met", "following-up", "requested", "thanked")
+
+
+def contacts_in_full(workbook: Workbook) -> tuple[tuple[ContactPlan, ...], tuple[ContactPlan, ...]]:
+    """(the contacts the workbook PDF gives a chapter, the rest it lists in a table), each in profile order.
+
+    Everyone in full up to WORKBOOK_FULL_CONTACTS. Past it, the most pressing active contacts: a meeting
+    coming up (soonest first), then a thank-you overdue, then by status in ACTIVE_STATUSES' order.
+    """
+    contacts = workbook.contacts
+    if len(contacts) <= WORKBOOK_FULL_CONTACTS:
+        return contacts, ()
+    upcoming = {cid: rank for rank, cid in enumerate(workbook.tracker.upcoming)}
+    overdue = set(workbook.tracker.overdue_follow_ups)
+    ranked = sorted(
+        ((0 if plan.id in upcoming else 1 if plan.id in overdue else 2,
+          upcoming.get(plan.id, 0),
+          ACTIVE_STATUSES.index(plan.contact.status) if plan.contact.status in ACTIVE_STATUSES else 0, index)
+         for index, plan in enumerate(contacts) if plan.contact.status in ACTIVE_STATUSES or plan.id in upcoming))
+    chosen = {index for *_, index in ranked[:WORKBOOK_FULL_CONTACTS]}
+    return (tuple(plan for index, plan in enumerate(contacts) if index in chosen),
+            tuple(plan for index, plan in enumerate(contacts) if index not in chosen))
+
+
 @dataclass(frozen=True)
 class SheetDensity:
     """How tightly a question sheet is set. Level 0 is the roomiest; each next level is tighter.
@@ -185,14 +215,19 @@ class PdfRenderer:
         document.write_pdf(path, **PDF_OPTIONS)
 
     def render_all(self, workbook: Workbook, client_dir: Path) -> dict[str, Path]:
-        """Write client_dir/<client-id>-workbook.pdf and client_dir/sheets/<contact-id>.pdf for every contact.
+        """Write the workbook PDF and every sheet at the paths `generator.build.output_paths` names.
 
-        Returns the paths written: {"workbook": …, "<contact-id>": …, …}.
+        Returns the paths written: {"workbook": …, "<contact-id>": …, …}. The build itself renders the
+        same files through `render_workbook`/`render_sheet` (in worker processes with -j); this is the
+        one-process way, for tests and callers outside a build.
         """
-        written = {"workbook": client_dir / f"{workbook.client_id}-workbook.pdf"}
+        from generator.build import output_paths
+
+        paths = output_paths(workbook)
+        written = {"workbook": client_dir / paths.workbook_pdf}
         self.render_workbook(workbook, written["workbook"])
         for contact_plan in workbook.contacts:
-            written[contact_plan.id] = client_dir / "sheets" / f"{contact_plan.id}.pdf"
+            written[contact_plan.id] = client_dir / paths.sheets[contact_plan.id]
             self.render_sheet(workbook, contact_plan, written[contact_plan.id])
         return written
 
@@ -245,7 +280,12 @@ class PdfRenderer:
     # --- private --------------------------------------------------------------------------------
 
     def _context(self, workbook: Workbook) -> dict:
+        in_full, in_table = contacts_in_full(workbook)
         return {
+            "contacts_in_full": in_full,
+            "contacts_in_table": in_table,
+            "in_table_ids": frozenset(plan.id for plan in in_table),
+            "in_full_limit": WORKBOOK_FULL_CONTACTS,
             "workbook": workbook,
             "seeker": workbook.seeker,
             "coach": workbook.coach,

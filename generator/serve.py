@@ -168,7 +168,7 @@ def _site_first(target: Path, out: Path, display: Callable[[Path], str]) -> bool
     None when there is no earlier build to update (a coach's folder always takes the full build).
     """
     from generator.banks import builtin_banks
-    from generator.build import read_manifest
+    from generator.build import output_paths, read_manifest
     from generator.guide import load_guide
     from generator.load import load_profile
     from generator.site import render_site
@@ -181,11 +181,10 @@ def _site_first(target: Path, out: Path, display: Callable[[Path], str]) -> bool
     if read_manifest(folder) is None:
         return None
     workbook = tailor(loaded, builtin_banks(), load_guide(), date.today())
-    sheets = {plan.id: f"sheets/{plan.id}.pdf" for plan in workbook.contacts
-              if (folder / "sheets" / f"{plan.id}.pdf").is_file()}
-    workbook_pdf = f"{workbook.client_id}-workbook.pdf"
-    render_site(workbook, folder, sheets=sheets,
-                workbook_pdf=workbook_pdf if (folder / workbook_pdf).is_file() else None)
+    paths = output_paths(workbook)
+    sheets = {contact_id: path for contact_id, path in paths.sheets.items() if (folder / path).is_file()}
+    render_site(workbook, folder, sheets=sheets, calendar=paths.calendar,
+                workbook_pdf=paths.workbook_pdf if (folder / paths.workbook_pdf).is_file() else None)
     return len(sheets) == len(workbook.contacts)
 
 

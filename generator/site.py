@@ -63,18 +63,21 @@ _OUTPUT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 
 
 def render_site(workbook: Workbook, client_dir: Path, *, sheets: dict[str, str] | None = None,
-                workbook_pdf: str | None = None) -> Path:
+                workbook_pdf: str | None = None, calendar: str | None = None, downloads_ready: bool = True) -> Path:
     """Write the client's Markdown pages and mkdocs.yml into `client_dir`, build the site; return its index.html.
 
     `sheets` maps contact id → that contact's sheet PDF, and `workbook_pdf` names the whole workbook PDF,
-    both relative to `client_dir` (e.g. "sheets/jordan-smith.pdf"); pages link to the ones given.
+    both relative to `client_dir` (e.g. "sheets/jordan-smith.pdf"); pages link to the ones given. `calendar`
+    names the calendar file (default: <client-id>.ics), linked when it exists. `downloads_ready=False`: the
+    PDFs are still being rendered (the build renders them beside the site); the site is built with empty
+    stand-ins for them and the caller puts the real files in with `link_downloads` once they are written.
     Raises UserError with MkDocs' own words if the build fails.
     """
     client_dir = Path(os.path.abspath(client_dir))
     sheets = {contact_id: _output_path(path) for contact_id, path in (sheets or {}).items()}
     workbook_pdf = _output_path(workbook_pdf) if workbook_pdf else None
     _check_ids(workbook)
-    calendar = f"{_valid_id(workbook.client_id)}.ics"
+    calendar = _output_path(calendar) if calendar else f"{_valid_id(workbook.client_id)}.ics"
     if not (client_dir / calendar).is_file():
         calendar = None
 
@@ -83,19 +86,43 @@ def render_site(workbook: Workbook, client_dir: Path, *, sheets: dict[str, str] 
         shutil.rmtree(docs)  # a contact removed from the profile must not keep its page
     # The site carries its own copies of the PDFs and the calendar, so every link resolves wherever site/
     # is opened, served or previewed from; pages link to the copies.
-    downloads = [path for path in (workbook_pdf, *sheets.values(), calendar) if path]
+    downloads = _downloads(sheets, workbook_pdf, calendar)
     in_site = {path: f"site/{DOWNLOADS_FOLDER}/{safe_path(path)}" for path in downloads}
     nav = _write_pages(workbook, docs, {contact_id: in_site[path] for contact_id, path in sheets.items()},
                        in_site.get(workbook_pdf), in_site.get(calendar))
     _write_assets(workbook, docs)
     for path in downloads:
-        _link_or_copy(client_dir / path, docs / DOWNLOADS_FOLDER / safe_path(path))
+        if downloads_ready or path == calendar:
+            _link_or_copy(client_dir / path, docs / DOWNLOADS_FOLDER / safe_path(path))
+        else:  # a stand-in, so MkDocs sees the file every link points to; link_downloads replaces it
+            (docs / DOWNLOADS_FOLDER / safe_path(path)).parent.mkdir(parents=True, exist_ok=True)
+            (docs / DOWNLOADS_FOLDER / safe_path(path)).write_bytes(b"")
     config_file = client_dir / "mkdocs.yml"
     config_file.write_text(_generate_config(workbook, client_dir, nav), encoding="utf-8")
     _build(config_file)
-    for path in downloads:  # MkDocs copied them; one file with three names is enough
-        _link_or_copy(client_dir / path, client_dir / "site" / DOWNLOADS_FOLDER / safe_path(path))
+    if downloads_ready:
+        _link_downloads(client_dir, downloads, docs=False)
     return client_dir / "site" / "index.html"
+
+
+def link_downloads(client_dir: Path, *, sheets: dict[str, str], workbook_pdf: str | None, calendar: str | None) -> None:
+    """Put the real PDFs into a site built with `downloads_ready=False` (its docs/ and site/ copies)."""
+    client_dir = Path(os.path.abspath(client_dir))
+    sheets = {contact_id: _output_path(path) for contact_id, path in sheets.items()}
+    downloads = _downloads(sheets, _output_path(workbook_pdf) if workbook_pdf else None,
+                           _output_path(calendar) if calendar and (client_dir / calendar).is_file() else None)
+    _link_downloads(client_dir, downloads, docs=True)
+
+
+def _downloads(sheets: dict[str, str], workbook_pdf: str | None, calendar: str | None) -> list[str]:
+    return [path for path in (workbook_pdf, *sheets.values(), calendar) if path]
+
+
+def _link_downloads(client_dir: Path, downloads: list[str], *, docs: bool) -> None:
+    for path in downloads:  # MkDocs copied them; one file with three names is enough
+        if docs:
+            _link_or_copy(client_dir / path, client_dir / "docs" / DOWNLOADS_FOLDER / safe_path(path))
+        _link_or_copy(client_dir / path, client_dir / "site" / DOWNLOADS_FOLDER / safe_path(path))
 
 
 # --- the pages ----------------------------------------------------------------------------------
@@ -244,19 +271,30 @@ def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workboo
         # "Home": the browser's title adds the site's name ("Maya Lopez's workbook"); the H1 is the seeker's.
         write("index.md", "home.md", titles["home"], workbook_pdf=workbook_pdf, calendar=calendar),
         {titles["guide"]: guide},
-        {titles["roles"]: [write("roles/index.md", "roles.md", titles["roles"])] + [
+        {titles["roles"]: _section_nav(write("roles/index.md", "roles.md", titles["roles"]), [
             write(f"roles/{_page(plan.role.id)}.md", "role.md", plan.role.title, plan=plan)
-            for plan in workbook.roles]},
-        {titles["contacts"]: [write("contacts/index.md", "contacts.md", titles["contacts"])] + [
+            for plan in workbook.roles])},
+        {titles["contacts"]: _section_nav(write("contacts/index.md", "contacts.md", titles["contacts"]), [
             write(f"contacts/{_page(plan.id)}.md", "contact.md", plan.contact.name, plan=plan,
                   sheet=sheets.get(plan.id),
                   checklist=partial(_checklist, f"{_valid_id(workbook.client_id)}/{_valid_id(plan.id)}",
                                     words.site["clear_ticks"]))
-            for plan in workbook.contacts]},
+            for plan in workbook.contacts])},
         write("tracker.md", "tracker.md", titles["tracker"], chart=_tracker_chart(workbook)),
         {titles["banks"]: [write("banks/questions.md", "questions.md", titles["question_bank"]),
                            write("banks/offers.md", "offers.md", titles["offer_bank"])]},
     ]
+
+
+# Every page of the site carries the whole navigation, so a section listing each of its pages makes the site
+# grow with the square of them (2,000 contacts: 2,000 links on each of 2,000 pages). Past this many pages a
+# section's navigation is its index page only, which lists them all (a table, with the site's search).
+NAV_SECTION_PAGES = 30
+
+
+def _section_nav(index: str, pages: list[str]) -> list[str]:
+    """A section's navigation: its index page, then each page, unless there are more than NAV_SECTION_PAGES."""
+    return [index] if len(pages) > NAV_SECTION_PAGES else [index, *pages]
 
 
 def _tracker_chart(workbook: Workbook) -> Markup:
@@ -381,6 +419,11 @@ def _generate_config(workbook: Workbook, client_dir: Path, nav: list) -> str:
         # Section titles are ours (printed unescaped too); page titles come from each page's front matter.
         "nav": nav,
     }
+    # Pages left out of a long section's navigation (NAV_SECTION_PAGES) are meant to be: say so to MkDocs.
+    omitted = [f"/{folder}/*.md" for folder, count in (("roles", len(workbook.roles)), ("contacts", len(workbook.contacts)))
+               if count > NAV_SECTION_PAGES]
+    if omitted:
+        config["not_in_nav"] = "\n".join(omitted)
     footer = _footer(workbook)
     if footer:
         config["copyright"] = str(footer)

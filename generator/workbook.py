@@ -8,6 +8,7 @@ escape it for the place it lands in (Markdown, HTML, attribute, URL).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 
@@ -160,7 +161,12 @@ class Workbook:
     words: Words = field(default_factory=builtin_words)
 
     def contact(self, contact_id: str) -> ContactPlan:
-        return next(plan for plan in self.contacts if plan.id == contact_id)
+        # By index, not a scan: templates look contacts up by id for every link, 2,000 contacts made it quadratic.
+        return self._contacts_by_id[contact_id]
+
+    @cached_property
+    def _contacts_by_id(self) -> dict[str, ContactPlan]:
+        return {plan.id: plan for plan in self.contacts}
 
     def role(self, role_id: str) -> RolePlan:
         return next(plan for plan in self.roles if plan.role.id == role_id)

@@ -1,0 +1,251 @@
+"""Speed and scale, as a user sees it: one edit rebuilds only what it touches, -j renders one client's PDFs in
+worker processes with the same bytes, clients can go to any concurrent.futures executor, and a long list
+stays printable (the workbook PDF) and light (the site's pages)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from generator.banks import builtin_banks
+from generator.cli import main
+from generator.guide import load_guide
+from generator.load import load_profile
+from generator.paths import ROOT
+from generator.pdf import WORKBOOK_FULL_CONTACTS, PdfRenderer, contacts_in_full
+from generator.site import NAV_SECTION_PAGES, render_site
+from generator.tailor import tailor
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from synthetic import profile
+
+EXAMPLE = ROOT / "data" / "example.yaml"
+DEMO = ROOT / "data" / "coach-demo"
+TODAY = "2026-11-30"
+pytestmark = pytest.mark.slow  # real WeasyPrint and MkDocs builds
+
+
+def build(*args: str):
+    result = CliRunner().invoke(main, ["build", *args, "--today", TODAY], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def files(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under `folder`: its bytes and inode (the same inode: the file was reused, not written again)."""
+    return {path.relative_to(folder).as_posix(): (path.read_bytes(), path.stat().st_ino)
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def workbook_of(path: Path):
+    loaded = load_profile(path, display_name=path.name, client_id=None, defaults=None, today=date(2026, 11, 30))
+    return tailor(loaded, builtin_banks(), load_guide(), date(2026, 11, 30))
+
+
+def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(tmp_path):
+    source = tmp_path / "maya.yaml"
+    shutil.copyfile(EXAMPLE, source)
+    out = tmp_path / "out"
+    assert build(str(source), "-o", str(out), "-j", "2")[0] == 0
+    client = out / "maya-lopez"
+    before = files(client)
+
+    text = source.read_text(encoding="utf-8")
+    assert "Moved to a job in Seattle" in text  # Dev Patel's note
+    source.write_text(text.replace("Moved to a job in Seattle", "Moved to a job in Tacoma"), encoding="utf-8")
+    code, output = build(str(source), "-o", str(out), "-j", "2")
+    assert code == 0, output
+    after = files(client)
+    assert before.keys() == after.keys()
+    changed = {path for path in after if after[path][0] != before[path][0]}
+    assert "Tacoma" in "".join(page.extract_text() for page in PdfReader(client / "sheets" / "dev-patel.pdf").pages)
+    # Dev Patel's sheet and page, the workbook PDF (his chapter), the search index; nothing else.
+    assert {"sheets/dev-patel.pdf", "maya-lopez-workbook.pdf", "docs/contacts/dev-patel.md",
+            "site/contacts/dev-patel.html"} <= changed
+    unexpected = {path for path in changed if not (
+        "dev-patel" in path or "maya-lopez-workbook.pdf" in path or path.startswith("site/search/")
+        or path in ("plan.json", "manifest.json"))}
+    assert not unexpected
+    # The other sheets were not rendered again: the very same files, carried over from the last build.
+    for path in (p for p in after if p.startswith("sheets/") and p != "sheets/dev-patel.pdf"):
+        assert after[path][1] == before[path][1], path
+    assert after["sheets/dev-patel.pdf"][1] != before["sheets/dev-patel.pdf"][1]
+
+    # Nothing changed: the client is skipped; --force renders every PDF again, to the same bytes.
+    assert "unchanged, skipped" in build(str(source), "-o", str(out))[1]
+    assert build(str(source), "-o", str(out), "--force", "-j", "1")[0] == 0
+    forced = files(client)
+    for path in (p for p in forced if p.endswith(".pdf") and not p.startswith(("site/", "docs/"))):
+        assert forced[path][1] != after[path][1], f"{path} was not rendered again"
+        assert forced[path][0] == after[path][0], f"{path} is not deterministic"
+
+
+def test_one_profile_with_two_workers_writes_what_one_process_writes(tmp_path):
+    assert build(str(EXAMPLE), "-o", str(tmp_path / "one"), "-j", "1")[0] == 0
+    code, output = build(str(EXAMPLE), "-o", str(tmp_path / "two"), "-j", "2")
+    assert code == 0, output
+    one, two = files(tmp_path / "one" / "maya-lopez"), files(tmp_path / "two" / "maya-lopez")
+    pdfs = [path for path in one if path.endswith(".pdf")]
+    assert len(pdfs) >= 11
+    assert all(one[path][0] == two[path][0] for path in pdfs)
+    assert not list((tmp_path / "two").glob(".*.building-*"))  # no staging folder left behind
+
+
+def test_clients_can_be_handed_to_a_concurrent_futures_executor(tmp_path):
+    clients = tmp_path / "clients"
+    shutil.copytree(DEMO, clients)
+    code, output = build(str(clients), "-o", str(tmp_path / "out"), "--executor", "concurrent.futures:ProcessPoolExecutor")
+    assert code == 0, output
+    profiles = [path for path in clients.glob("*.yaml") if path.name != "coach.yaml"]
+    assert f"{len(profiles)} built, 0 skipped, 0 failed" in output
+    for path in profiles:
+        assert (tmp_path / "out" / path.stem / "site" / "index.html").is_file()
+    assert (tmp_path / "out" / "index.html").is_file()
+
+    code, output = build(str(clients), "-o", str(tmp_path / "out"), "--executor", "no_such_module:Executor")
+    assert code == 1
+    assert "--executor no_such_module:Executor: cannot import it" in output
+    assert "Traceback" not in output
+
+
+@pytest.fixture(scope="module")
+def long_list(tmp_path_factory) -> Path:
+    """A profile with more contacts than the workbook gives chapters and the site's navigation lists."""
+    count = max(WORKBOOK_FULL_CONTACTS, NAV_SECTION_PAGES) + 6
+    path = tmp_path_factory.mktemp("long") / "long.yaml"
+    path.write_text(yaml.safe_dump(profile(count), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_past_the_threshold_the_workbook_pdf_has_chapters_for_the_active_and_a_table_for_the_rest(long_list, tmp_path):
+    workbook = workbook_of(long_list)
+    in_full, in_table = contacts_in_full(workbook)
+    assert len(in_full) == WORKBOOK_FULL_CONTACTS and len(in_full) + len(in_table) == len(workbook.contacts)
+    upcoming = set(workbook.tracker.upcoming)
+    # Meetings coming up come first: no one left to the table has one while a chapter went to someone without.
+    assert not (upcoming & {plan.id for plan in in_table}) or upcoming >= {plan.id for plan in in_full}
+    path = tmp_path / "workbook.pdf"
+    PdfRenderer().render_workbook(workbook, path)
+    reader = PdfReader(path)
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert f"With {len(workbook.contacts)} people on your list, this workbook gives a chapter to the {WORKBOOK_FULL_CONTACTS}" in text
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    chapters = [title for title in _titles(reader.outline) if title in {plan.contact.name for plan in workbook.contacts}]
+    assert sorted(chapters) == sorted(plan.contact.name for plan in in_full)
+    assert outline  # the parts are still bookmarked
+    for plan in in_table:  # everyone without a chapter is still in the tracker's table
+        assert plan.contact.name in text
+
+
+def _titles(outline) -> list[str]:
+    found = []
+    for item in outline:
+        found += _titles(item) if isinstance(item, list) else [item.title]
+    return found
+
+
+def test_past_the_threshold_the_site_navigation_lists_sections_and_the_index_lists_everyone(long_list, tmp_path):
+    workbook = workbook_of(long_list)
+    index = render_site(workbook, tmp_path / "client")
+    site = index.parent
+    contact_page = (site / "contacts" / f"{workbook.contacts[0].id}.html").read_text(encoding="utf-8")
+    others = [plan.id for plan in workbook.contacts[1:]]
+    # A contact's page does not link to every other contact (it would make the site grow with their square)…
+    assert sum(f"{other}.html" in contact_page for other in others) < 3
+    # …the contacts' index page does, and every page is still built.
+    listing = (site / "contacts" / "index.html").read_text(encoding="utf-8")
+    assert all(f"{other}.html" in listing for other in others)
+    assert all((site / "contacts" / f"{other}.html").is_file() for other in others)
+
+
+# --- one client's worker processes keep the build's promises ---------------------------------------------
+
+def _run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", "build", *args, "--today", TODAY], cwd=cwd, check=False,
+                          capture_output=True, text=True, timeout=300, env={**os.environ, **env})
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+@pytest.fixture
+def built_example(tmp_path) -> Path:
+    shutil.copyfile(EXAMPLE, tmp_path / "maya.yaml")
+    result = _run("maya.yaml", "-o", "out", "-j", "1", env={}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return tmp_path
+
+
+def test_a_pdf_worker_that_dies_fails_the_build_and_keeps_the_previous_output(built_example):
+    out = built_example / "out"
+    before = _snapshot(out / "maya-lopez")
+    result = _run("maya.yaml", "-o", "out", "-j", "2", "--force", env={"WORKBOOK_FAULT": "pdf-worker:kill"}, cwd=built_example)
+    assert result.returncode == 1
+    assert "was killed by signal 9" in result.stderr and "Traceback" not in result.stderr
+    assert _snapshot(out / "maya-lopez") == before
+    assert not list(out.glob(".*.building-*"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads a process's children from /proc")
+def test_sigterm_while_pdf_workers_render_stops_them_all_and_keeps_the_previous_output(built_example):
+    out = built_example / "out"
+    before = _snapshot(out / "maya-lopez")
+    build = subprocess.Popen([sys.executable, "-m", "generator", "build", "maya.yaml", "-o", "out", "-j", "2", "--force",
+                              "--today", TODAY], cwd=built_example, text=True, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env={**os.environ, "WORKBOOK_FAULT": "pdf-worker:sleep30"})
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers := _children(build.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(workers) >= 2
+        time.sleep(0.5)  # both in their tasks
+        build.send_signal(signal.SIGTERM)
+        _, stderr = build.communicate(timeout=60)
+    finally:
+        if build.poll() is None:
+            build.kill()
+    assert build.returncode == 143
+    assert "stopped by SIGTERM" in stderr and "Traceback" not in stderr
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2:3]
+              for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
+    assert _snapshot(out / "maya-lopez") == before
+    assert not list(out.glob(".*.building-*"))
+
+
+def test_one_function_names_every_output_with_names_windows_can_open(tmp_path):
+    from generator.build import output_paths
+
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["contacts"][0]["id"] = "con"
+    for contact in data["contacts"][1:]:  # the example's referrals name the first contact by its old id
+        if contact.get("referred_by") == data["contacts"][0].get("id"):
+            contact.pop("referred_by")
+    path = tmp_path / "nul.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    loaded = load_profile(path, display_name=path.name, client_id="nul", defaults=None, today=date(2026, 11, 30))
+    paths = output_paths(tailor(loaded, builtin_banks(), load_guide(), date(2026, 11, 30)))
+    assert paths.sheets["con"] == "sheets/con_.pdf"
+    assert paths.calendar == "nul_.ics" and paths.workbook_pdf == "nul-workbook.pdf"
+    assert len(set(paths.sheets.values())) == len(data["contacts"])
