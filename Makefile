@@ -26,7 +26,7 @@ test: setup
 
 # The development loop: everything but the slow end-to-end builds.
 quick-test: setup
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -n auto -m "not slow"
 
 # Lint and types (config in pyproject.toml). Not yet part of `test`: both still report problems (see the README).
 lint: setup

@@ -11,8 +11,6 @@ subprocess, as a coach would.
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,8 +35,12 @@ finally:
 
 def run(clients: Path, out: Path, *extra: str) -> tuple[float, dict[str, float]]:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", PEAK, "build", str(clients), "-o", str(out), *extra],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, "build", str(clients), "-o", str(out), *extra],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"build failed:\n{done.stdout}\n{done.stderr}")
@@ -56,16 +58,21 @@ def main() -> None:
         clients.mkdir()
         for number in range(args.clients):
             (clients / f"client-{number:02d}.yaml").write_text(
-                profile_yaml(args.contacts, seed=number, name=f"Client Number {number}"), encoding="utf-8")
+                profile_yaml(args.contacts, seed=number, name=f"Client Number {number}"), encoding="utf-8"
+            )
         rows = []
         one, peaks_one = run(clients, Path(temp) / "out-1", "-j", "1")
         rows.append(("full build, -j 1", f"{one:.1f} s", ""))
         two, peaks_two = run(clients, Path(temp) / "out-2", "-j", "2")
         rows.append(("full build, -j 2", f"{two:.1f} s", f"speed-up {one / two:.2f}× (goal ≥ 1.7×)"))
         again, _ = run(clients, Path(temp) / "out-2", "-j", "2")
-        rows.append(("rebuild, nothing changed", f"{again:.2f} s", f"{100 * again / two:.1f}% of the full build (goal < 5%)"))
+        rows.append(
+            ("rebuild, nothing changed", f"{again:.2f} s", f"{100 * again / two:.1f}% of the full build (goal < 5%)")
+        )
         changed = clients / "client-07.yaml"
-        changed.write_text(changed.read_text(encoding="utf-8").replace("Trainer moving", "Teacher moving"), encoding="utf-8")
+        changed.write_text(
+            changed.read_text(encoding="utf-8").replace("Trainer moving", "Teacher moving"), encoding="utf-8"
+        )
         one_changed, _ = run(clients, Path(temp) / "out-2", "-j", "2")
         rows.append(("rebuild, one client changed", f"{one_changed:.2f} s", ""))
         worker = peaks_two.get("PEAK-CHILDREN-MB", 0)

@@ -24,12 +24,57 @@ sys.path.insert(0, str(ROOT))
 from generator.load import load_profile  # noqa: E402
 from generator.models import RELATIONSHIPS, STATUSES  # noqa: E402
 
-FIRST = ["Maya", "Jordan", "Priya", "Sam", "Elena", "Tom", "Rosa", "Kenji", "Grace", "Dev", "Zoë", "Åsa", "Wang", "Olu", "Inés"]
-LAST = ["Chen", "Smith", "Raman", "Okafor", "García", "Becker", "Lopez", "Watanabe", "Mensah", "Patel", "Ødegård", "Nguyen"]
-COMPANIES = ["Portland State University", "Reed College", "Brightwave Software", "Summit Talent Partners",
-             "University of Portland", "Lewis & Clark College", "Portland Community College"]
-TOPICS = ["adult learning", "onboarding design", "student success", "career readiness", "internships",
-          "employer partnerships", "first-generation students", "skills-based hiring", "microlearning"]
+FIRST = [
+    "Maya",
+    "Jordan",
+    "Priya",
+    "Sam",
+    "Elena",
+    "Tom",
+    "Rosa",
+    "Kenji",
+    "Grace",
+    "Dev",
+    "Zoë",
+    "Åsa",
+    "Wang",
+    "Olu",
+    "Inés",
+]
+LAST = [
+    "Chen",
+    "Smith",
+    "Raman",
+    "Okafor",
+    "García",
+    "Becker",
+    "Lopez",
+    "Watanabe",
+    "Mensah",
+    "Patel",
+    "Ødegård",
+    "Nguyen",
+]
+COMPANIES = [
+    "Portland State University",
+    "Reed College",
+    "Brightwave Software",
+    "Summit Talent Partners",
+    "University of Portland",
+    "Lewis & Clark College",
+    "Portland Community College",
+]
+TOPICS = [
+    "adult learning",
+    "onboarding design",
+    "student success",
+    "career readiness",
+    "internships",
+    "employer partnerships",
+    "first-generation students",
+    "skills-based hiring",
+    "microlearning",
+]
 HOBBIES = ["trail running", "sourdough baking", "pottery", "birdwatching", "salsa dancing", "bouldering"]
 FORMATS = ["in-person", "video", "phone"]
 ZONES = ["America/Los_Angeles", "Europe/Berlin", "Asia/Tokyo", "UTC"]
@@ -58,26 +103,47 @@ def synthetic_profile(contacts: int, seed: int = 1) -> str:
         "target_roles:",
     ]
     for role in roles:
-        lines += [f"  - id: {role}", f"    title: {role.replace('-', ' ').title()}", "    industry: Higher education",
-                  "    why: I want to help students land a first job they love.",
-                  f"    companies: [{', '.join(rng.sample(COMPANIES, 3))}]", f"    keywords: [{', '.join(rng.sample(TOPICS, 3))}]"]
+        lines += [
+            f"  - id: {role}",
+            f"    title: {role.replace('-', ' ').title()}",
+            "    industry: Higher education",
+            "    why: I want to help students land a first job they love.",
+            f"    companies: [{', '.join(rng.sample(COMPANIES, 3))}]",
+            f"    keywords: [{', '.join(rng.sample(TOPICS, 3))}]",
+        ]
     lines.append("contacts:")
     for index in range(contacts):
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {index}"
-        lines += [f"  - name: {name}", f"    role: {rng.choice(['Career Advisor', 'Director', 'Recruiter', 'Dean'])}",
-                  f"    company: {rng.choice(COMPANIES)}", f"    target_role: {rng.choice(roles)}",
-                  f"    relationship: {rng.choice(RELATIONSHIPS)}", f"    status: {rng.choice(STATUSES)}",
-                  "    how_we_met: Introduced at a chamber mixer",
-                  f"    interests: [{', '.join(rng.sample(TOPICS, 2))}]", f"    hobbies: [{rng.choice(HOBBIES)}]",
-                  "    needs: [a trainer for LinkedIn workshops]"]
+        lines += [
+            f"  - name: {name}",
+            f"    role: {rng.choice(['Career Advisor', 'Director', 'Recruiter', 'Dean'])}",
+            f"    company: {rng.choice(COMPANIES)}",
+            f"    target_role: {rng.choice(roles)}",
+            f"    relationship: {rng.choice(RELATIONSHIPS)}",
+            f"    status: {rng.choice(STATUSES)}",
+            "    how_we_met: Introduced at a chamber mixer",
+            f"    interests: [{', '.join(rng.sample(TOPICS, 2))}]",
+            f"    hobbies: [{rng.choice(HOBBIES)}]",
+            "    needs: [a trainer for LinkedIn workshops]",
+        ]
         if index:
             lines.append(f"    referred_by: {rng.choice(FIRST)} {rng.choice(LAST)} {rng.randrange(index)}")
         if rng.random() < 0.7:
             hour = rng.randrange(8, 18)
-            lines += ["    meeting:", f"      date: 2026-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T{hour:02d}:{rng.choice(['00', '30'])}",
-                      f"      minutes: {rng.choice([15, 20, 30, 45, 60])}", f"      format: {rng.choice(FORMATS)}", "      place: Coffee downtown"]
-        lines += ["    questions:", "      - How did the peer-advising pilot go?",
-                  "    notes: |", "      Knows *everyone* in the training scene.", "      Ask about the **LinkedIn Lab**."]
+            lines += [
+                "    meeting:",
+                f"      date: 2026-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T{hour:02d}:{rng.choice(['00', '30'])}",
+                f"      minutes: {rng.choice([15, 20, 30, 45, 60])}",
+                f"      format: {rng.choice(FORMATS)}",
+                "      place: Coffee downtown",
+            ]
+        lines += [
+            "    questions:",
+            "      - How did the peer-advising pilot go?",
+            "    notes: |",
+            "      Knows *everyone* in the training scene.",
+            "      Ask about the **LinkedIn Lab**.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -114,8 +180,10 @@ def main() -> None:
 
     print(f"profile: {args.contacts} contacts, {size / 1024:.0f} KiB")
     print(f"load_profile, first call:          {first * 1000:7.1f} ms")
-    print(f"load_profile, median of {args.runs:2d} runs:    {statistics.median(times) * 1000:7.1f} ms "
-          f"(min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f})")
+    print(
+        f"load_profile, median of {args.runs:2d} runs:    {statistics.median(times) * 1000:7.1f} ms "
+        f"(min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f})"
+    )
     print(f"`workbook check` subprocess, once: {end_to_end * 1000:7.1f} ms (interpreter start-up included)")
 
 

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from synthetic import profile_yaml  # noqa: E402
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
@@ -47,7 +48,6 @@ from generator.guide import load_guide  # noqa: E402
 from generator.load import load_profile  # noqa: E402
 from generator.pdf import PDF_OPTIONS, PdfRenderer  # noqa: E402
 from generator.tailor import tailor  # noqa: E402
-from synthetic import profile_yaml  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / ".cache"
 WITH_PDF_VENV = CACHE / "with-pdf-venv"
@@ -68,7 +68,11 @@ def bare_render(html: str, css_text: str, base_url: str, target: Path) -> None:
     """WeasyPrint as anyone would call it: fresh fonts, a fresh stylesheet, the same options."""
     fonts = FontConfiguration()
     HTML(string=html, base_url=base_url).write_pdf(
-        target, stylesheets=[CSS(string=css_text, base_url=base_url, font_config=fonts)], font_config=fonts, **PDF_OPTIONS)
+        target,
+        stylesheets=[CSS(string=css_text, base_url=base_url, font_config=fonts)],
+        font_config=fonts,
+        **PDF_OPTIONS,
+    )
 
 
 def bench_workbook(renderer: PdfRenderer, workbook, folder: Path, rounds: int) -> float:
@@ -85,7 +89,9 @@ def bench_workbook(renderer: PdfRenderer, workbook, folder: Path, rounds: int) -
     pages = len(PdfReader(folder / "ours.pdf").pages)
     ours_median, bare_median = statistics.median(ours), statistics.median(bare)
     print(f"workbook PDF ({pages} pages, {len(workbook.contacts)} contacts), median of {rounds} rounds:")
-    print(f"  workbook renderer    {milliseconds(ours_median)}   (first render in a fresh renderer: {milliseconds(cold)})")
+    print(
+        f"  workbook renderer    {milliseconds(ours_median)}   (first render in a fresh renderer: {milliseconds(cold)})"
+    )
     print(f"  bare WeasyPrint      {milliseconds(bare_median)}")
     print(f"  ratio                {ours_median / bare_median:.2f} ×   (goal ≤ 1.25 ×)")
     return ours_median
@@ -134,12 +140,16 @@ def bench_sheets(renderer: PdfRenderer, workbook, folder: Path, profile: bool = 
         bare.append(timed(lambda: bare_render(html, css_texts[key], base_url, folder / "bare-sheet.pdf")))
     ordered = sorted(times)
     print(f"question sheets ({len(times)} contacts, all in this one process):")
-    print(f"  median {milliseconds(statistics.median(times))}, 90th percentile {milliseconds(ordered[int(0.9 * (len(ordered) - 1))])}, "
-          f"slowest {milliseconds(ordered[-1])}   (goal: median ≤ 60 ms)")
+    print(
+        f"  median {milliseconds(statistics.median(times))}, 90th percentile {milliseconds(ordered[int(0.9 * (len(ordered) - 1))])}, "
+        f"slowest {milliseconds(ordered[-1])}   (goal: median ≤ 60 ms)"
+    )
     print(f"  CPU time: median {milliseconds(statistics.median(cpu_times))}")
     print(f"  renders per sheet: {statistics.mean(renders):.2f} on average, at most {max(renders)}")
-    print(f"  one render, CPU time: render (parse, style, layout) median {milliseconds(statistics.median(render_times))}, "
-          f"write (draw, fonts, PDF) median {milliseconds(statistics.median(write_times))}")
+    print(
+        f"  one render, CPU time: render (parse, style, layout) median {milliseconds(statistics.median(render_times))}, "
+        f"write (draw, fonts, PDF) median {milliseconds(statistics.median(write_times))}"
+    )
     print(f"  bare WeasyPrint, same final HTML and CSS, fresh objects: median {milliseconds(statistics.median(bare))}")
     if profile:
         import cProfile
@@ -157,19 +167,31 @@ def bench_sheets(renderer: PdfRenderer, workbook, folder: Path, profile: bool = 
 def with_pdf_python() -> Path | None:
     """The throwaway venv's python with mkdocs-with-pdf installed, or None (and why) when that fails."""
     python = WITH_PDF_VENV / "bin" / "python"
-    if python.exists() and subprocess.run([python, "-c", "import mkdocs_with_pdf, material"], capture_output=True).returncode == 0:
+    if (
+        python.exists()
+        and subprocess.run([python, "-c", "import mkdocs_with_pdf, material"], capture_output=True).returncode == 0
+    ):
         return python
-    print(f"  setting up {WITH_PDF_VENV.relative_to(ROOT)} (once): pip install {' '.join(WITH_PDF_PACKAGES)}", flush=True)
+    print(
+        f"  setting up {WITH_PDF_VENV.relative_to(ROOT)} (once): pip install {' '.join(WITH_PDF_PACKAGES)}", flush=True
+    )
     shutil.rmtree(WITH_PDF_VENV, ignore_errors=True)
     CACHE.mkdir(parents=True, exist_ok=True)
     # The base interpreter (not .venv's), so the throwaway venv shares nothing with the project's.
-    steps = [[getattr(sys, "_base_executable", sys.executable), "-m", "venv", str(WITH_PDF_VENV)],
-             [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *WITH_PDF_PACKAGES]]
+    steps = [
+        [getattr(sys, "_base_executable", sys.executable), "-m", "venv", str(WITH_PDF_VENV)],
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *WITH_PDF_PACKAGES],
+    ]
     for step in steps:
         result = subprocess.run(step, capture_output=True, text=True, timeout=900)
         if result.returncode != 0:
             print("  skipped: could not install mkdocs-with-pdf here:")
-            print("   ", (result.stderr or result.stdout).strip().splitlines()[-1] if (result.stderr or result.stdout).strip() else result.returncode)
+            print(
+                "   ",
+                (result.stderr or result.stdout).strip().splitlines()[-1]
+                if (result.stderr or result.stdout).strip()
+                else result.returncode,
+            )
             return None
     return python
 
@@ -207,8 +229,14 @@ def bench_with_pdf(workbook, folder: Path, ours: float, rounds: int) -> None:
     for _ in range(rounds):
         shutil.rmtree(project / "site", ignore_errors=True)
         start = time.perf_counter()
-        result = subprocess.run([str(python), "-m", "mkdocs", "build", "-q"], cwd=project, capture_output=True, text=True,
-                                env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}, timeout=1800)
+        result = subprocess.run(
+            [str(python), "-m", "mkdocs", "build", "-q"],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+            timeout=1800,
+        )
         times.append(time.perf_counter() - start)
         if result.returncode != 0 or not (project / "site" / "pdf" / "workbook.pdf").exists():
             lines = (result.stderr or result.stdout).strip().splitlines()

@@ -91,8 +91,9 @@ class TreeMemory:
 def workbook(*args: str, cwd: Path) -> tuple[float, float, float, str]:
     """Run `workbook ARGS`; (seconds, peak PSS MB, peak RSS MB, output). Fails loudly if the command does."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=cwd, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", *args], cwd=cwd, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     memory = TreeMemory(process.pid)
     output, _ = process.communicate()
     seconds = time.perf_counter() - started
@@ -140,17 +141,44 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         temp = Path(temp)
         if "example" in rows_wanted:
-            workbook("build", str(ROOT / "data" / "example.yaml"), "-o", str(temp / "ex"), "-j", jobs, "--today", TODAY, cwd=ROOT)
-            seconds, *_ = workbook("build", str(ROOT / "data" / "example.yaml"), "-o", str(temp / "ex"), "-j", jobs,
-                                   "--today", TODAY, "--force", cwd=ROOT)
+            workbook(
+                "build",
+                str(ROOT / "data" / "example.yaml"),
+                "-o",
+                str(temp / "ex"),
+                "-j",
+                jobs,
+                "--today",
+                TODAY,
+                cwd=ROOT,
+            )
+            seconds, *_ = workbook(
+                "build",
+                str(ROOT / "data" / "example.yaml"),
+                "-o",
+                str(temp / "ex"),
+                "-j",
+                jobs,
+                "--today",
+                TODAY,
+                "--force",
+                cwd=ROOT,
+            )
             rows.append(("example (10 contacts), full build, whole command", f"{seconds:.1f} s", "≤ 3 s"))
         sixty = write_profile(temp / "sixty.yaml", 60)
         if "60" in rows_wanted or "edit" in rows_wanted:
             one, *_ = workbook("build", str(sixty), "-o", str(temp / "o60-1"), "-j", "1", "--today", TODAY, cwd=ROOT)
-            seconds, pss, _, _ = workbook("build", str(sixty), "-o", str(temp / "o60"), "-j", jobs, "--today", TODAY, cwd=ROOT)
+            seconds, pss, _, _ = workbook(
+                "build", str(sixty), "-o", str(temp / "o60"), "-j", jobs, "--today", TODAY, cwd=ROOT
+            )
             rows.append(("60 contacts, full build, -j 1", f"{one:.1f} s", ""))
-            rows.append((f"60 contacts, full build, -j {jobs}", f"{seconds:.1f} s",
-                         f"≤ 10 s; speed-up over -j 1: {one / seconds:.2f}×; peak {pss:.0f} MB"))
+            rows.append(
+                (
+                    f"60 contacts, full build, -j {jobs}",
+                    f"{seconds:.1f} s",
+                    f"≤ 10 s; speed-up over -j 1: {one / seconds:.2f}×; peak {pss:.0f} MB",
+                )
+            )
         if "edit" in rows_wanted:
             from datetime import date
 
@@ -160,30 +188,53 @@ def main() -> None:
             from generator.pdf import contacts_in_full
             from generator.tailor import tailor
 
-            loaded = load_profile(sixty, display_name="sixty", client_id=None, defaults=None, today=date.fromisoformat(TODAY))
-            in_full, in_table = contacts_in_full(tailor(loaded, builtin_banks(), load_guide(), date.fromisoformat(TODAY)))
-            for label, plan in (("listed in the workbook's table", in_table[0] if in_table else in_full[0]),
-                                ("with a workbook chapter", in_full[0])):
+            loaded = load_profile(
+                sixty, display_name="sixty", client_id=None, defaults=None, today=date.fromisoformat(TODAY)
+            )
+            in_full, in_table = contacts_in_full(
+                tailor(loaded, builtin_banks(), load_guide(), date.fromisoformat(TODAY))
+            )
+            for label, plan in (
+                ("listed in the workbook's table", in_table[0] if in_table else in_full[0]),
+                ("with a workbook chapter", in_full[0]),
+            ):
                 edit_notes(sixty, plan.id)
-                seconds, *_ = workbook("build", str(sixty), "-o", str(temp / "o60"), "-j", jobs, "--today", TODAY, cwd=ROOT)
+                seconds, *_ = workbook(
+                    "build", str(sixty), "-o", str(temp / "o60"), "-j", jobs, "--today", TODAY, cwd=ROOT
+                )
                 rows.append((f"60 contacts, one contact edited ({label})", f"{seconds:.2f} s", "≤ 1.5 s"))
         if "scale" in rows_wanted or "check" in rows_wanted:
             large = write_profile(temp / "large.yaml", args.large)
         if "scale" in rows_wanted:
             small = write_profile(temp / "small.yaml", args.large // 10)
-            small_s, small_pss, _, _ = workbook("build", str(small), "-o", str(temp / "small"), "-j", jobs,
-                                                "--today", TODAY, cwd=ROOT)
+            small_s, small_pss, _, _ = workbook(
+                "build", str(small), "-o", str(temp / "small"), "-j", jobs, "--today", TODAY, cwd=ROOT
+            )
             rows.append((f"{args.large // 10} contacts, full build", f"{small_s:.1f} s", f"peak {small_pss:.0f} MB"))
-            large_s, pss, rss, _ = workbook("build", str(large), "-o", str(temp / "large"), "-j", jobs,
-                                            "--today", TODAY, cwd=ROOT)
+            large_s, pss, rss, _ = workbook(
+                "build", str(large), "-o", str(temp / "large"), "-j", jobs, "--today", TODAY, cwd=ROOT
+            )
             site_mb, page_kb, page = folder_size(temp / "large" / "bench-mark" / "site")
             out_mb, _, _ = folder_size(temp / "large" / "bench-mark")
             rows.append((f"{args.large} contacts, full build", f"{large_s:.0f} s", "≤ 3 min"))
-            rows.append((f"{args.large} contacts, peak memory of the process tree", f"{pss:.0f} MB PSS ({rss:.0f} MB RSS)",
-                         "≤ 1 GB"))
-            rows.append((f"{args.large} contacts, site size", f"{site_mb:.0f} MB (whole output {out_mb:.0f} MB)", "≤ 200 MB"))
+            rows.append(
+                (
+                    f"{args.large} contacts, peak memory of the process tree",
+                    f"{pss:.0f} MB PSS ({rss:.0f} MB RSS)",
+                    "≤ 1 GB",
+                )
+            )
+            rows.append(
+                (f"{args.large} contacts, site size", f"{site_mb:.0f} MB (whole output {out_mb:.0f} MB)", "≤ 200 MB")
+            )
             rows.append((f"{args.large} contacts, largest page", f"{page_kb:.0f} KB ({page})", "~100 KB"))
-            contact_kb = max(p.stat().st_size for p in (temp / "large" / "bench-mark" / "site" / "contacts").glob("contact-*.html")) / 1024
+            contact_kb = (
+                max(
+                    p.stat().st_size
+                    for p in (temp / "large" / "bench-mark" / "site" / "contacts").glob("contact-*.html")
+                )
+                / 1024
+            )
             rows.append((f"{args.large} contacts, largest contact page", f"{contact_kb:.0f} KB", "~100 KB"))
             rows.append((f"scaling {args.large // 10} → {args.large} contacts", f"{large_s / small_s:.1f}×", "≤ 11×"))
         if "check" in rows_wanted:

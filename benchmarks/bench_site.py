@@ -30,12 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from synthetic import profile_yaml  # noqa: E402
+
 from generator.banks import builtin_banks  # noqa: E402
 from generator.guide import load_guide  # noqa: E402
 from generator.load import load_profile  # noqa: E402
 from generator.site import render_site  # noqa: E402
 from generator.tailor import tailor  # noqa: E402
-from synthetic import profile_yaml  # noqa: E402
 
 
 def bare_config(client_dir: Path, bare_dir: Path) -> Path:

@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = ["bench_check.py", "bench_site.py", "bench_pdf.py", "bench_batch.py", "bench_scale.py"]
 
 failed = []
-for script in (sys.argv[1:] or SCRIPTS):
+for script in sys.argv[1:] or SCRIPTS:
     print(f"\n## {script}\n", flush=True)
     if subprocess.run([sys.executable, str(HERE / script)]).returncode != 0:
         failed.append(script)

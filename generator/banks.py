@@ -29,8 +29,23 @@ if TYPE_CHECKING:
     from generator.words import Words
 
 Stage = Literal["warm-up", "story", "trends", "advice", "referral", "reciprocity"]
-Theme = Literal["warm-up", "path", "drew-them", "love", "trends", "challenges", "surprises", "shaped-them",
-                "learning", "advice", "resources", "assignments", "role-fit", "referral", "reciprocity"]
+Theme = Literal[
+    "warm-up",
+    "path",
+    "drew-them",
+    "love",
+    "trends",
+    "challenges",
+    "surprises",
+    "shaped-them",
+    "learning",
+    "advice",
+    "resources",
+    "assignments",
+    "role-fit",
+    "referral",
+    "reciprocity",
+]
 Tiara = Literal["trends", "insights", "advice", "resources", "assignments"]
 ContactKind = Literal["peer", "senior", "recruiter", "adjacent"]
 MeetingKind = Literal["first", "follow-up", "any"]
@@ -38,11 +53,20 @@ Trigger = Literal["interest", "hobby", "need", "strength-match", "strength", "al
 
 STAGE_OF_THEME: dict[str, str] = {
     "warm-up": "warm-up",
-    "path": "story", "drew-them": "story", "love": "story",
-    "trends": "trends", "challenges": "trends", "surprises": "trends",
-    "shaped-them": "advice", "learning": "advice", "advice": "advice", "resources": "advice",
-    "assignments": "advice", "role-fit": "advice",
-    "referral": "referral", "reciprocity": "reciprocity",
+    "path": "story",
+    "drew-them": "story",
+    "love": "story",
+    "trends": "trends",
+    "challenges": "trends",
+    "surprises": "trends",
+    "shaped-them": "advice",
+    "learning": "advice",
+    "advice": "advice",
+    "resources": "advice",
+    "assignments": "advice",
+    "role-fit": "advice",
+    "referral": "referral",
+    "reciprocity": "reciprocity",
 }
 STAGES: tuple[str, ...] = ("warm-up", "story", "trends", "advice", "referral", "reciprocity")
 ALWAYS_KEPT_STAGES = ("referral", "reciprocity")
@@ -56,8 +80,12 @@ NEEDABLE = Literal["interest", "need", "referrer", "company", "industry"]
 PERSONAL_PLACEHOLDERS = ("interest", "need", "company", "referrer")
 FALLBACK_PLACEHOLDERS = ("company", "industry", "target_role")
 OFFER_PLACEHOLDERS: dict[str, set[str]] = {
-    "interest": {"interest"}, "hobby": {"hobby"}, "need": {"need"},
-    "strength-match": {"need", "strength"}, "strength": {"strength"}, "always": set(),
+    "interest": {"interest"},
+    "hobby": {"hobby"},
+    "need": {"need"},
+    "strength-match": {"need", "strength"},
+    "strength": {"strength"},
+    "always": set(),
 }
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -69,8 +97,10 @@ def placeholders_in(text: str) -> set[str]:
 def _check_braces(text: str, allowed: set[str], where: str) -> None:
     unknown = sorted(placeholders_in(text) - allowed)
     if unknown:
-        raise ValueError(f"unknown placeholder {{{unknown[0]}}} in {where}; allowed: "
-                         + ", ".join("{" + name + "}" for name in sorted(allowed)))
+        raise ValueError(
+            f"unknown placeholder {{{unknown[0]}}} in {where}; allowed: "
+            + ", ".join("{" + name + "}" for name in sorted(allowed))
+        )
     if PLACEHOLDER.sub("", text).count("{") or PLACEHOLDER.sub("", text).count("}"):
         raise ValueError(f"a lone brace in {where}; braces are only for placeholders such as {{first_name}}")
 
@@ -91,7 +121,8 @@ class Question(Model):
     minutes: Annotated[int, Field(ge=1, le=10)]
     priority: Annotated[int, Field(ge=1, le=3)] = 2
     core: bool = Field(
-        False, description="Can carry a stage of the core: story, trend, in-my-shoes advice, referral, reciprocity.")
+        False, description="Can carry a stage of the core: story, trend, in-my-shoes advice, referral, reciprocity."
+    )
     text: Text
     why: Text
     applies: Applies = Field(default_factory=Applies)
@@ -100,13 +131,16 @@ class Question(Model):
     @model_validator(mode="after")
     def _consistent(self) -> Question:
         if STAGE_OF_THEME[self.theme] != self.stage:
-            raise ValueError(f"theme '{self.theme}' belongs to stage '{STAGE_OF_THEME[self.theme]}', "
-                             f"not '{self.stage}'")
+            raise ValueError(
+                f"theme '{self.theme}' belongs to stage '{STAGE_OF_THEME[self.theme]}', not '{self.stage}'"
+            )
         for where, text in (("text", self.text), ("why", self.why)):
             _check_braces(text, QUESTION_PLACEHOLDERS, where)
             for name in placeholders_in(text) - set(FALLBACK_PLACEHOLDERS) - {"first_name"} - set(self.needs):
-                raise ValueError(f"{{{name}}} has no fallback; add `needs: [{name}]` so the question is only used "
-                                 "when it has a value")
+                raise ValueError(
+                    f"{{{name}}} has no fallback; add `needs: [{name}]` so the question is only used "
+                    "when it has a value"
+                )
         return self
 
 
@@ -117,7 +151,8 @@ class Offer(Model):
     why: Text
     applies: Applies = Field(default_factory=Applies)
     needs: list[Literal["company"]] = Field(
-        default_factory=list, description="Offered only when the contact has these (a team's offers need a company).")
+        default_factory=list, description="Offered only when the contact has these (a team's offers need a company)."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Offer:
@@ -129,12 +164,14 @@ class Offer(Model):
 
 class QuestionBank(Model):
     placeholders: dict[Literal["company", "industry", "target_role"], Text] = Field(
-        default_factory=dict, description="Fallback text for company, industry, target_role.")
+        default_factory=dict, description="Fallback text for company, industry, target_role."
+    )
     contact_kinds: dict[Literal["recruiter", "senior", "senior_in_field", "former"], list[Text]] = Field(
         default_factory=dict,
         description="Whole words of a job title: recruiter; senior (leads people); senior_in_field (leads people "
-                    "when the rest of the title shares a word with the role, e.g. 'Employer Relations Manager'); "
-                    "former (retired, ex-: not leading anyone now).")
+        "when the rest of the title shares a word with the role, e.g. 'Employer Relations Manager'); "
+        "former (retired, ex-: not leading anyone now).",
+    )
     questions: list[Question] = Field(default_factory=list)
 
 
@@ -144,7 +181,8 @@ class OfferBank(Model):
 
 class QuestionBankPatch(QuestionBank):
     replace: bool = Field(
-        False, description="true: use only these questions; false: add to (and override by id) the built-in bank.")
+        False, description="true: use only these questions; false: add to (and override by id) the built-in bank."
+    )
 
 
 class OfferBankPatch(OfferBank):
@@ -173,8 +211,11 @@ def _fallbacks_complete(source: Source) -> Iterable[Problem]:
 
 @lru_cache(maxsize=4)
 def builtin_banks(content: Path = CONTENT) -> Banks:
-    questions = validate(read_yaml(content / "questions.yaml", "content/questions.yaml"), QuestionBank,
-                         [unique_ids("questions"), _fallbacks_complete])
+    questions = validate(
+        read_yaml(content / "questions.yaml", "content/questions.yaml"),
+        QuestionBank,
+        [unique_ids("questions"), _fallbacks_complete],
+    )
     offers = validate(read_yaml(content / "offers.yaml", "content/offers.yaml"), OfferBank, [unique_ids("offers")])
     return Banks(
         placeholders=dict(questions.placeholders.items()),

@@ -59,8 +59,16 @@ def find_inputs(target: Path) -> tuple[Path | None, list[Path]]:
     for path in profiles:
         client_id = make_id(path.stem)
         if client_id in seen:
-            clashes.append(Problem(str(path), 1, 1, "", f"the client id '{client_id}' (from the file name) is also "
-                                                        f"that of {seen[client_id].name}; rename one of the files"))
+            clashes.append(
+                Problem(
+                    str(path),
+                    1,
+                    1,
+                    "",
+                    f"the client id '{client_id}' (from the file name) is also "
+                    f"that of {seen[client_id].name}; rename one of the files",
+                )
+            )
         seen.setdefault(client_id, path)
     if clashes:
         raise UserError(clashes)
@@ -144,10 +152,21 @@ def build_job(job: Job) -> Outcome:
     except OSError as error:  # the environment, not workbook: one line naming the path and the cause
         problems = [f"{job.display}: {os_problem(error)}"]
     except Exception:  # a bug in workbook: keep the batch going, but show everything
-        problems = [traceback.format_exc().rstrip(), f"{job.display}: internal error: this is a bug in workbook, please report it"]
+        problems = [
+            traceback.format_exc().rstrip(),
+            f"{job.display}: internal error: this is a bug in workbook, please report it",
+        ]
     client_id = found_id[0]
-    return Outcome(job.display, client_id, "failed", time.perf_counter() - started, problems,
-                   summary=_previous_summary(job.out, client_id), peak_memory_mb=_peak_mb(), notes=notes)
+    return Outcome(
+        job.display,
+        client_id,
+        "failed",
+        time.perf_counter() - started,
+        problems,
+        summary=_previous_summary(job.out, client_id),
+        peak_memory_mb=_peak_mb(),
+        notes=notes,
+    )
 
 
 def _lock_and_recover(job: Job, client_id: str, held: contextlib.ExitStack, notes: list[str]) -> None:
@@ -165,8 +184,13 @@ def _build_job(job: Job, held: contextlib.ExitStack, notes: list[str], started: 
     from generator.load import load_profile, today_in
 
     coach = _coach(job.coach_path, job.coach_display, job.coach_path.stat().st_mtime) if job.coach_path else None
-    loaded = load_profile(job.path, display_name=job.display, client_id=job.client_id,
-                          defaults=coach.defaults if coach else None, today=job.today)
+    loaded = load_profile(
+        job.path,
+        display_name=job.display,
+        client_id=job.client_id,
+        defaults=coach.defaults if coach else None,
+        today=job.today,
+    )
     client_id = loaded.client_id
     if job.client_id is None:
         found_id[0] = client_id
@@ -174,16 +198,43 @@ def _build_job(job: Job, held: contextlib.ExitStack, notes: list[str], started: 
     today = job.today or today_in(loaded.profile.settings.timezone)
     fingerprint = inputs_fingerprint(loaded, job.coach_path, today)
     previous = read_manifest(job.out / client_id)
-    if not job.force and previous and previous["inputs"] == fingerprint and outputs_present(job.out / client_id, previous):
-        return Outcome(job.display, client_id, "skipped", time.perf_counter() - started,
-                       summary=previous["summary"], folder=job.out / client_id, peak_memory_mb=_peak_mb())
+    if (
+        not job.force
+        and previous
+        and previous["inputs"] == fingerprint
+        and outputs_present(job.out / client_id, previous)
+    ):
+        return Outcome(
+            job.display,
+            client_id,
+            "skipped",
+            time.perf_counter() - started,
+            summary=previous["summary"],
+            folder=job.out / client_id,
+            peak_memory_mb=_peak_mb(),
+        )
     if _pdf_renderer is None:
         _worker_start()
-    result = build_client(loaded, job.out, banks=coach.banks if coach else None, pdf=_pdf_renderer,
-                          today=today, fingerprint=fingerprint, workers=job.workers, force=job.force)
+    result = build_client(
+        loaded,
+        job.out,
+        banks=coach.banks if coach else None,
+        pdf=_pdf_renderer,
+        today=today,
+        fingerprint=fingerprint,
+        workers=job.workers,
+        force=job.force,
+    )
     summary = asdict(result.summary)  # in memory: the manifest is for the next build, not read back now
-    return Outcome(job.display, client_id, "built", time.perf_counter() - started, summary=summary,
-                   folder=result.folder, peak_memory_mb=_peak_mb())
+    return Outcome(
+        job.display,
+        client_id,
+        "built",
+        time.perf_counter() - started,
+        summary=summary,
+        folder=result.folder,
+        peak_memory_mb=_peak_mb(),
+    )
 
 
 def _previous_summary(out: Path, client_id: str | None) -> dict | None:
@@ -347,12 +398,14 @@ class WorkerPool:
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"stopped (exit code {code})"
         if isinstance(job, (PdfTask, SiteTask)):
             # Not a bug to show a traceback for: something outside killed it (out of memory, a signal).
-            return PdfDone(job.label, f"the worker process rendering {job.label} {how}; "
-                                      "the previous output is kept", user=True)
+            return PdfDone(
+                job.label, f"the worker process rendering {job.label} {how}; the previous output is kept", user=True
+            )
         _remove_staging_of(job.out, process.pid)
         problems = [f"{job.display}: the worker process building this client {how}; the other clients go on"]
-        return Outcome(job.display, job.client_id, "failed", 0.0, problems,
-                       summary=_previous_summary(job.out, job.client_id))
+        return Outcome(
+            job.display, job.client_id, "failed", 0.0, problems, summary=_previous_summary(job.out, job.client_id)
+        )
 
     def _stop_all(self) -> None:
         for process, connection in self.workers:
@@ -425,8 +478,14 @@ class SiteTask:
 
         workbook = self.workbook if self.workbook is not None else _shared[0]
         try:
-            render_site(workbook, self.folder, sheets=self.paths.sheets, workbook_pdf=self.paths.workbook_pdf,
-                        calendar=self.paths.calendar, downloads_ready=False)
+            render_site(
+                workbook,
+                self.folder,
+                sheets=self.paths.sheets,
+                workbook_pdf=self.paths.workbook_pdf,
+                calendar=self.paths.calendar,
+                downloads_ready=False,
+            )
         except UserError as error:
             return PdfDone(self.label, str(error), user=True)
         except Exception:
@@ -441,8 +500,14 @@ class PdfDone:
     user: bool = False  # the problem is the input's (a UserError), not a bug
 
 
-def render_in_workers(workbook, workbook_pdf: Path | None, sheets: list[tuple[str, Path]], workers: int,
-                      renderer=None, site: tuple[Path, object] | None = None) -> None:
+def render_in_workers(
+    workbook,
+    workbook_pdf: Path | None,
+    sheets: list[tuple[str, Path]],
+    workers: int,
+    renderer=None,
+    site: tuple[Path, object] | None = None,
+) -> None:
     """Render one client's workbook PDF and sheets, and its site (`site`: the folder and ClientPaths), in
     `workers` processes, with the WorkerPool's guarantees: a dead worker is reported, Ctrl-C or SIGTERM stops
     them all, none outlives the build. Raises on the first failure; the caller removes its staging folder.
@@ -458,7 +523,7 @@ def render_in_workers(workbook, workbook_pdf: Path | None, sheets: list[tuple[st
     # Smaller tasks for a few sheets, so a 10-contact client's sheets still spread over every worker.
     size = max(1, min(SHEETS_PER_TASK, -(-len(sheets) // (4 * workers))))
     for start in range(0, len(sheets), size):
-        part = tuple(sheets[start:start + size])
+        part = tuple(sheets[start : start + size])
         tasks.append(PdfTask(f"the question sheets of {', '.join(cid for cid, _ in part)}", None, part, carried))
     for _, path in sheets[:1]:
         path.parent.mkdir(parents=True, exist_ok=True)  # once here, not raced by the workers
@@ -493,13 +558,24 @@ def make_executor(spec: str):
     try:
         factory = getattr(importlib.import_module(module_name), name)
     except (ImportError, AttributeError, ValueError) as error:
-        raise UserError(f"--executor {spec}: cannot import it ({error}); give MODULE:CALLABLE, "
-                        "e.g. concurrent.futures:ProcessPoolExecutor") from None
+        raise UserError(
+            f"--executor {spec}: cannot import it ({error}); give MODULE:CALLABLE, "
+            "e.g. concurrent.futures:ProcessPoolExecutor"
+        ) from None
     return factory()
 
 
-def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, display: Callable[[Path], str],
-                 today: date | None = None, wait: bool = True, executor=None) -> int:
+def build_target(
+    target: Path,
+    out: Path,
+    *,
+    jobs: int | None,
+    force: bool,
+    display: Callable[[Path], str],
+    today: date | None = None,
+    wait: bool = True,
+    executor=None,
+) -> int:
     """Build what `target` names into `out`; print progress, problems and a summary; return the exit code.
 
     Ctrl-C or SIGTERM stops every build in progress (their staging folders removed, every earlier
@@ -507,8 +583,9 @@ def build_target(target: Path, out: Path, *, jobs: int | None, force: bool, disp
     """
     with _stop_on_signals():
         try:
-            return _build_target(target, out, jobs=jobs, force=force, display=display, today=today, wait=wait,
-                                 executor=executor)
+            return _build_target(
+                target, out, jobs=jobs, force=force, display=display, today=today, wait=wait, executor=executor
+            )
         except (Stopped, KeyboardInterrupt) as stop:
             number = stop.signal_number if isinstance(stop, Stopped) else signal.SIGINT
             name = "Ctrl-C" if number == signal.SIGINT else "SIGTERM"
@@ -537,13 +614,24 @@ def _stop_on_signals() -> Iterator[None]:
         signal.signal(signal.SIGINT, old_int)
 
 
-def _build_target(target: Path, out: Path, *, jobs: int | None, force: bool, display: Callable[[Path], str],
-                  today: date | None, wait: bool, executor=None) -> int:
+def _build_target(
+    target: Path,
+    out: Path,
+    *,
+    jobs: int | None,
+    force: bool,
+    display: Callable[[Path], str],
+    today: date | None,
+    wait: bool,
+    executor=None,
+) -> int:
     started = time.perf_counter()
     try:
         coach_path, profiles = find_inputs(target)
         if coach_path:
-            _coach(coach_path, display(coach_path), coach_path.stat().st_mtime)  # a broken coach.yaml stops the batch here
+            _coach(
+                coach_path, display(coach_path), coach_path.stat().st_mtime
+            )  # a broken coach.yaml stops the batch here
     except UserError as error:
         print_problems(error)
         return 1
@@ -600,11 +688,31 @@ def _recover_all(out: Path) -> None:
                     click.echo(note, err=True)
 
 
-def _jobs(profiles: list[Path], coach_path: Path | None, folder_mode: bool, out: Path, force: bool, today: date | None,
-          display: Callable[[Path], str], wait: bool = True) -> list[Job]:
+def _jobs(
+    profiles: list[Path],
+    coach_path: Path | None,
+    folder_mode: bool,
+    out: Path,
+    force: bool,
+    today: date | None,
+    display: Callable[[Path], str],
+    wait: bool = True,
+) -> list[Job]:
     """One job per profile; in a coach's folder the client id is the file's name."""
-    return [Job(path, display(path), make_id(path.stem) if folder_mode else None, coach_path,
-                display(coach_path) if coach_path else None, out, force, today, wait) for path in profiles]
+    return [
+        Job(
+            path,
+            display(path),
+            make_id(path.stem) if folder_mode else None,
+            coach_path,
+            display(coach_path) if coach_path else None,
+            out,
+            force,
+            today,
+            wait,
+        )
+        for path in profiles
+    ]
 
 
 def _report(outcomes: Iterator[Outcome], total: int) -> Iterator[Outcome]:
@@ -618,7 +726,9 @@ def _report(outcomes: Iterator[Outcome], total: int) -> Iterator[Outcome]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True, highlight=False)
-    with Progress(TextColumn("Building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
+    with Progress(
+        TextColumn("Building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as bar:
         task = bar.add_task("clients", total=total)
         for outcome in outcomes:
             for note in outcome.notes:
@@ -632,8 +742,11 @@ def _report(outcomes: Iterator[Outcome], total: int) -> Iterator[Outcome]:
 
 def _outcome_line(outcome: Outcome) -> str:
     mark = {"built": "✓", "skipped": "·", "failed": "✗"}[outcome.status]
-    what = {"built": f"built in {outcome.seconds:.1f} s", "skipped": "unchanged, skipped",
-            "failed": "failed; " + ("its earlier output is kept" if outcome.summary else "nothing was written")}[outcome.status]
+    what = {
+        "built": f"built in {outcome.seconds:.1f} s",
+        "skipped": "unchanged, skipped",
+        "failed": "failed; " + ("its earlier output is kept" if outcome.summary else "nothing was written"),
+    }[outcome.status]
     return f"{mark} {outcome.client_id or outcome.display}: {what}"
 
 
@@ -656,6 +769,8 @@ def _print_single(outcome: Outcome, display: Callable[[Path], str]) -> None:
 def _print_totals(outcomes: list[Outcome], wall_seconds: float) -> int:
     counts = {status: sum(o.status == status for o in outcomes) for status in ("built", "skipped", "failed")}
     if len(outcomes) > 1:
-        click.echo(f"{counts['built']} built, {counts['skipped']} skipped, {counts['failed']} failed "
-                   f"({len(outcomes)} clients in {wall_seconds:.1f} s).")
+        click.echo(
+            f"{counts['built']} built, {counts['skipped']} skipped, {counts['failed']} failed "
+            f"({len(outcomes)} clients in {wall_seconds:.1f} s)."
+        )
     return 1 if counts["failed"] else 0

@@ -30,14 +30,22 @@ from generator.errors import InternalError, UserError
 from generator.filenames import file_stem
 from generator.guide import load_guide
 from generator.load import LoadedProfile
-from generator.outfolder import (exchange, fault_point, make_fresh_folder, not_a_file, os_problem, read_regular,
-                                 shown, signals_held)
+from generator.outfolder import (
+    exchange,
+    fault_point,
+    make_fresh_folder,
+    not_a_file,
+    os_problem,
+    read_regular,
+    shown,
+    signals_held,
+)
 from generator.paths import BASE_MKDOCS, CONTENT, TEMPLATES
-
-CODE = Path(__file__).resolve().parent  # a change to workbook itself changes the output too
 from generator.plan_data import PLAN_FILE, write_plan
 from generator.tailor import tailor
 from generator.workbook import Workbook
+
+CODE = Path(__file__).resolve().parent  # a change to workbook itself changes the output too
 
 MANIFEST = "manifest.json"
 
@@ -107,8 +115,11 @@ def _tool_fingerprint() -> str:
     """
     files = [("mkdocs.yml", BASE_MKDOCS)]
     for folder in (CONTENT, TEMPLATES, CODE):
-        files += [(path.relative_to(folder.parent).as_posix(), path) for path in sorted(folder.rglob("*"))
-                  if path.is_file() and "__pycache__" not in path.parts]
+        files += [
+            (path.relative_to(folder.parent).as_posix(), path)
+            for path in sorted(folder.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts
+        ]
     return _hash_files(tuple((label, path, path.stat().st_mtime_ns, path.stat().st_size) for label, path in files))
 
 
@@ -135,8 +146,11 @@ def output_fingerprints(workbook: Workbook, paths: ClientPaths, renderer) -> dic
     def digest(*parts: str) -> str:
         return hashlib.sha256("\0".join((tool, *parts)).encode("utf-8")).hexdigest()
 
-    found = {paths.workbook_pdf: digest("workbook", renderer.workbook_html(workbook),
-                                        renderer.stylesheet_source("workbook", workbook), logo)}
+    found = {
+        paths.workbook_pdf: digest(
+            "workbook", renderer.workbook_html(workbook), renderer.stylesheet_source("workbook", workbook), logo
+        )
+    }
     for plan in workbook.contacts:
         found[paths.sheets[plan.id]] = digest("sheet", common, repr(plan))
     return found
@@ -159,8 +173,13 @@ def read_manifest(folder: Path) -> dict | None:
         raise os_problem(error, folder, "read") from None
     if not stat.S_ISDIR(status.st_mode):
         kind = "a file" if stat.S_ISREG(status.st_mode) else None
-        raise not_a_file(folder, status.st_mode, "a workbook output") if kind is None else \
-            UserError(f"{shown(folder)} is a file, not a workbook output; move it away or choose another output folder with -o")
+        raise (
+            not_a_file(folder, status.st_mode, "a workbook output")
+            if kind is None
+            else UserError(
+                f"{shown(folder)} is a file, not a workbook output; move it away or choose another output folder with -o"
+            )
+        )
     raw = read_regular(folder / MANIFEST, MAX_MANIFEST_BYTES)
     if raw is None:
         return None
@@ -183,9 +202,17 @@ def outputs_present(folder: Path, manifest: dict) -> bool:
         return False
 
 
-def build_client(loaded: LoadedProfile, out: Path, *, banks: Banks | None = None, pdf=None,
-                 today: date | None = None, fingerprint: str | None = None, workers: int = 1,
-                 force: bool = False) -> BuildResult:
+def build_client(
+    loaded: LoadedProfile,
+    out: Path,
+    *,
+    banks: Banks | None = None,
+    pdf=None,
+    today: date | None = None,
+    fingerprint: str | None = None,
+    workers: int = 1,
+    force: bool = False,
+) -> BuildResult:
     """Build one client's site, workbook PDF and sheets into OUT/<client-id>/.
 
     `workers` > 1 renders the PDFs in that many worker processes (generator/batch.py's WorkerPool).
@@ -210,8 +237,17 @@ def _inside_staging(error: OSError, out: Path, client_id: str) -> bool:
     return Path(name).absolute().is_relative_to(out) and f".{client_id}." in name
 
 
-def _build(loaded: LoadedProfile, out: Path, final: Path, banks: Banks | None, pdf, today: date,
-           fingerprint: str | None, workers: int, force: bool) -> BuildResult:
+def _build(
+    loaded: LoadedProfile,
+    out: Path,
+    final: Path,
+    banks: Banks | None,
+    pdf,
+    today: date,
+    fingerprint: str | None,
+    workers: int,
+    force: bool,
+) -> BuildResult:
     from generator.calendar_file import write_calendar
     from generator.site import link_downloads, render_site
 
@@ -220,8 +256,10 @@ def _build(loaded: LoadedProfile, out: Path, final: Path, banks: Banks | None, p
     workbook = tailor(loaded, banks or builtin_banks(), load_guide(), today)
     previous = read_manifest(final) if os.path.lexists(final) else None
     if os.path.lexists(final) and previous is None:
-        raise UserError(f"{shown(final)} exists and is not a workbook output (it has no {MANIFEST}); "
-                        "move it away or choose another output folder with -o")
+        raise UserError(
+            f"{shown(final)} exists and is not a workbook output (it has no {MANIFEST}); "
+            "move it away or choose another output folder with -o"
+        )
     from generator.pdf import PdfRenderer
 
     pdf = pdf or PdfRenderer()
@@ -245,10 +283,17 @@ def _build(loaded: LoadedProfile, out: Path, final: Path, banks: Banks | None, p
             _render_pdfs(workbook, staging, paths, todo, pdf, workers)
             _check_pdfs(staging, paths)
             fault_point("site", client_id, staging)
-            render_site(workbook, staging, sheets=paths.sheets, workbook_pdf=paths.workbook_pdf, calendar=paths.calendar)
+            render_site(
+                workbook, staging, sheets=paths.sheets, workbook_pdf=paths.workbook_pdf, calendar=paths.calendar
+            )
         summary = _summary(workbook, "site/index.html", paths.workbook_pdf, paths.sheets)
-        manifest = {"tool": __version__, "inputs": fingerprint, "built_on": today.isoformat(),
-                    "summary": asdict(summary), "outputs": fingerprints}
+        manifest = {
+            "tool": __version__,
+            "inputs": fingerprint,
+            "built_on": today.isoformat(),
+            "summary": asdict(summary),
+            "outputs": fingerprints,
+        }
         fault_point("manifest", client_id, staging)
         # Written last: a staging folder with a manifest is a complete output (recovery relies on it).
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -274,8 +319,11 @@ def _reuse_unchanged(previous: dict | None, fingerprints: dict[str, str], final:
     for path, print_ in fingerprints.items():
         source = final / path
         # Only our own regular file at its own place: never through a link planted in the old output.
-        if (before.get(path) != print_ or not source.is_file()
-                or os.path.realpath(source) != os.path.join(real_final, *path.split("/"))):
+        if (
+            before.get(path) != print_
+            or not source.is_file()
+            or os.path.realpath(source) != os.path.join(real_final, *path.split("/"))
+        ):
             continue
         target = staging / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -293,8 +341,9 @@ def _check_pdfs(staging: Path, paths: ClientPaths) -> None:
         raise InternalError(f"the PDF renderer did not write {', '.join(missing)}")
 
 
-def _render_pdfs(workbook: Workbook, staging: Path, paths: ClientPaths, todo: set[str], pdf, workers: int,
-                 with_site: bool = False) -> None:
+def _render_pdfs(
+    workbook: Workbook, staging: Path, paths: ClientPaths, todo: set[str], pdf, workers: int, with_site: bool = False
+) -> None:
     """Render the PDFs in `todo` into `staging`: here, or in worker processes when `workers` > 1 (`with_site`:
     the site too, in one of them)."""
     sheets = [(plan.id, staging / paths.sheets[plan.id]) for plan in workbook.contacts if paths.sheets[plan.id] in todo]
@@ -388,7 +437,9 @@ def recover(out: Path, client_id: str) -> str | None:
     if restored:
         parts.append(f"restored {shown(final)} from {restored.name}, where an interrupted build had left it")
     if removed:
-        parts.append(f"removed {removed} unfinished folder{'s' if removed != 1 else ''} of interrupted builds of {client_id}")
+        parts.append(
+            f"removed {removed} unfinished folder{'s' if removed != 1 else ''} of interrupted builds of {client_id}"
+        )
     return "recovered: " + "; ".join(parts)
 
 
@@ -398,8 +449,10 @@ def _summary(workbook: Workbook, site: str, workbook_pdf: str, sheets: dict[str,
         name=workbook.seeker.name,
         target_roles=[plan.role.title for plan in workbook.roles],
         counts={count.status: count.count for count in workbook.tracker.by_status},
-        next_meetings=[(workbook.contact(cid).meeting.when, workbook.contact(cid).contact.name, cid)
-                       for cid in workbook.tracker.upcoming[:3]],
+        next_meetings=[
+            (workbook.contact(cid).meeting.when, workbook.contact(cid).contact.name, cid)
+            for cid in workbook.tracker.upcoming[:3]
+        ],
         overdue=[workbook.contact(cid).contact.name for cid in workbook.tracker.overdue_follow_ups],
         site=site,
         workbook_pdf=workbook_pdf,

@@ -42,8 +42,10 @@ def _check_placeholders(text: str | None, where: str) -> None:
         return
     unknown = sorted(placeholders_in(text) - STEP_PLACEHOLDERS)
     if unknown:
-        raise ValueError(f"unknown placeholder {{{unknown[0]}}} in {where}; allowed: "
-                         + ", ".join("{" + name + "}" for name in sorted(STEP_PLACEHOLDERS)))
+        raise ValueError(
+            f"unknown placeholder {{{unknown[0]}}} in {where}; allowed: "
+            + ", ".join("{" + name + "}" for name in sorted(STEP_PLACEHOLDERS))
+        )
     if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
         raise ValueError(f"a lone brace in {where}; braces are only for placeholders such as {{first_name}}")
 
@@ -166,6 +168,7 @@ def combine_cadence(base: Cadence, patch: CadencePatch | None) -> Cadence:
 
 # --- what is due ---------------------------------------------------------------------------------
 
+
 def short_day(day: date) -> str:
     """E.g. "Fri 20 Nov"."""
     return f"{day:%a} {day.day} {day:%b}"
@@ -187,8 +190,12 @@ def due_items(contact: Contact, cadence: Cadence, today: date) -> tuple[DueItem,
     items: list[DueItem] = []
 
     def add(kind: str, day: date, since: date) -> None:
-        values = {"first_name": contact.first_name, "name": contact.name, "since": short_day(since),
-                  "meeting": meeting_when}
+        values = {
+            "first_name": contact.first_name,
+            "name": contact.name,
+            "since": short_day(since),
+            "meeting": meeting_when,
+        }
         step = steps[kind]
         items.append(DueItem(day, kind, _fill(step.text, values), _fill(step.reason, values), contact.id or ""))
 
@@ -198,7 +205,7 @@ def due_items(contact: Contact, cadence: Cadence, today: date) -> tuple[DueItem,
     upcoming = meeting_day is not None and meeting_day >= today
     if status == "requested":
         asked = _latest(history, {"requested", "reminded"})
-        if asked and not any(event.event in ANSWERS for event in history[asked[0] + 1:]):
+        if asked and not any(event.event in ANSWERS for event in history[asked[0] + 1 :]):
             index, event = asked
             kind = "nudge" if event.event == "requested" else "no-response"
             add(kind, event.day + timedelta(days=steps[kind].days), event.day)
@@ -212,9 +219,15 @@ def due_items(contact: Contact, cadence: Cadence, today: date) -> tuple[DueItem,
         thanked = _latest(history, {"thanked"})
         met = _latest(history, {"met"})
         # Without a dated thank-you, count from the day it was due.
-        since = thanked[1].day if thanked else (
-            (met[1].day if met else meeting_day) + timedelta(days=steps["thank-you"].days)
-            if (met or meeting_day) else None)
+        since = (
+            thanked[1].day
+            if thanked
+            else (
+                (met[1].day if met else meeting_day) + timedelta(days=steps["thank-you"].days)
+                if (met or meeting_day)
+                else None
+            )
+        )
         if since:
             add("update", since + timedelta(days=steps["update"].days), since)
     elif status == "following-up" and not upcoming:
@@ -222,24 +235,46 @@ def due_items(contact: Contact, cadence: Cadence, today: date) -> tuple[DueItem,
         if last:
             since = last[1].day
             add("check-in", since + timedelta(days=steps["check-in"].days), since)
-    if upcoming and status in ("to-contact", "requested", "scheduled", "thanked", "following-up") \
-            and not any(event.event == "met" and event.day >= meeting_day for event in history):
+    if (
+        upcoming
+        and status in ("to-contact", "requested", "scheduled", "thanked", "following-up")
+        and not any(event.event == "met" and event.day >= meeting_day for event in history)
+    ):
         add("prepare", max(meeting_day - timedelta(days=steps["prepare"].days), today), meeting_day)
     return tuple(sorted(items, key=lambda item: (item.date, DUE_KINDS.index(item.kind))))
 
 
-def this_week(contacts: Iterable[Contact], due: dict[str, tuple[DueItem, ...]], cadence: Cadence, today: date,
-              weekly_goal: int | None) -> ThisWeek:
+def this_week(
+    contacts: Iterable[Contact],
+    due: dict[str, tuple[DueItem, ...]],
+    cadence: Cadence,
+    today: date,
+    weekly_goal: int | None,
+) -> ThisWeek:
     """Items overdue or due before the horizon ends, and the requests sent since Monday."""
     until = today + timedelta(days=cadence.horizon_days - 1)
     contacts = list(contacts)
-    items = sorted((item for contact in contacts for item in due.get(contact.id, ()) if item.date <= until),
-                   key=lambda item: (item.date, DUE_KINDS.index(item.kind), item.contact_id))
+    items = sorted(
+        (item for contact in contacts for item in due.get(contact.id, ()) if item.date <= until),
+        key=lambda item: (item.date, DUE_KINDS.index(item.kind), item.contact_id),
+    )
     monday = today - timedelta(days=today.weekday())
-    sent = sum(1 for contact in contacts for event in contact.history
-               if event.event == "requested" and monday <= event.day <= today)
-    return ThisWeek(today, until, tuple(items), sum(item.date < today for item in items), monday, sent, weekly_goal,
-                    {contact.id: contact.name for contact in contacts})
+    sent = sum(
+        1
+        for contact in contacts
+        for event in contact.history
+        if event.event == "requested" and monday <= event.day <= today
+    )
+    return ThisWeek(
+        today,
+        until,
+        tuple(items),
+        sum(item.date < today for item in items),
+        monday,
+        sent,
+        weekly_goal,
+        {contact.id: contact.name for contact in contacts},
+    )
 
 
 def _fill(text: str, values: dict[str, str]) -> str:

@@ -59,8 +59,12 @@ def _meeting_event(workbook: Workbook, plan: ContactPlan, meeting: MeetingPlan, 
     event.add("uid", uid(workbook, plan, "meeting"))
     event.add("dtstamp", stamp)
     words = workbook.words.calendar
-    event.add("summary", fill(words["meeting_at"], name=contact.name, company=contact.company) if contact.company
-              else fill(words["meeting"], name=contact.name))
+    event.add(
+        "summary",
+        fill(words["meeting_at"], name=contact.name, company=contact.company)
+        if contact.company
+        else fill(words["meeting"], name=contact.name),
+    )
     if meeting.has_time:
         # With settings.timezone: aware, written with its TZID. Without one the profile gave a plain local
         # time, so the event "floats" (RFC 5545): 09:00 wherever the calendar is, never 09:00 UTC.
@@ -72,8 +76,11 @@ def _meeting_event(workbook: Workbook, plan: ContactPlan, meeting: MeetingPlan, 
         event.add("dtend", meeting.starts.date() + timedelta(days=1))
     if meeting.place:
         event.add("location", meeting.place)
-    who = (fill(words["who_at"], name=contact.name, role=contact.role, company=contact.company) if contact.company
-           else fill(words["who"], name=contact.name, role=contact.role))
+    who = (
+        fill(words["who_at"], name=contact.name, role=contact.role, company=contact.company)
+        if contact.company
+        else fill(words["who"], name=contact.name, role=contact.role)
+    )
     lines = [who, fill(words["length"], minutes=meeting.minutes)]
     if meeting.format_label:
         lines.append(fill(words["format"], format=meeting.format_label))

@@ -40,7 +40,10 @@ class _Workbook(click.Group):
             import traceback
 
             traceback.print_exc()
-            click.echo("internal error: this is a bug in workbook, not in your files; please report it with the lines above.", err=True)
+            click.echo(
+                "internal error: this is a bug in workbook, not in your files; please report it with the lines above.",
+                err=True,
+            )
             sys.exit(1)
 
 
@@ -66,7 +69,10 @@ def new(file: Path) -> None:
         with open(file, "x", encoding="utf-8") as handle:
             handle.write(text)
     except FileExistsError:
-        click.echo(f"{_display(file)} already exists; not overwriting it. Choose another name: workbook new OTHER.yaml", err=True)
+        click.echo(
+            f"{_display(file)} already exists; not overwriting it. Choose another name: workbook new OTHER.yaml",
+            err=True,
+        )
         sys.exit(1)
     except OSError as error:
         click.echo(f"cannot write {_display(file)}: {error.strerror or error}", err=True)
@@ -101,18 +107,41 @@ def check(target: Path) -> None:
 
 @main.command()
 @click.argument("target", type=click.Path(exists=True, path_type=Path), default=EXAMPLE)
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True,
-              help="Folder to write the workbook(s) into.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes: for a coach's folder's clients, or a single profile's PDFs (default: the number of CPUs).")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder to write the workbook(s) into.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes: for a coach's folder's clients, or a single profile's PDFs (default: the number of CPUs).",
+)
 @click.option("--force", is_flag=True, help="Rebuild everything, even what did not change.")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="Pin \"today\" (due dates, this week, upcoming meetings). Default: today in settings.timezone.")
-@click.option("--no-wait", is_flag=True,
-              help="If another build is writing the same output, fail at once (exit 1) instead of waiting for it.")
-@click.option("--executor", default=None, metavar="MODULE:CALLABLE",
-              help="Hand a coach's clients to this concurrent.futures executor, made by calling MODULE:CALLABLE "
-                   "(e.g. a Dask or Ray cluster's). Default: workbook's own local worker processes.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help='Pin "today" (due dates, this week, upcoming meetings). Default: today in settings.timezone.',
+)
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="If another build is writing the same output, fail at once (exit 1) instead of waiting for it.",
+)
+@click.option(
+    "--executor",
+    default=None,
+    metavar="MODULE:CALLABLE",
+    help="Hand a coach's clients to this concurrent.futures executor, made by calling MODULE:CALLABLE "
+    "(e.g. a Dask or Ray cluster's). Default: workbook's own local worker processes.",
+)
 def build(target: Path, out: Path, jobs: int | None, force: bool, today, no_wait: bool, executor: str | None) -> None:
     """Build the workbook for a profile FILE, or for every client in a coach's folder DIR.
 
@@ -120,16 +149,32 @@ def build(target: Path, out: Path, jobs: int | None, force: bool, today, no_wait
     """
     from generator.batch import build_target
 
-    sys.exit(build_target(target, out, jobs=jobs, force=force, display=_display, today=today.date() if today else None,
-                          wait=not no_wait, executor=executor))
+    sys.exit(
+        build_target(
+            target,
+            out,
+            jobs=jobs,
+            force=force,
+            display=_display,
+            today=today.date() if today else None,
+            wait=not no_wait,
+            executor=executor,
+        )
+    )
 
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("contact")
 @click.argument("event")
-@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="The day it happened (default: today in settings.timezone).")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The day it happened (default: today in settings.timezone).",
+)
 @click.option("--note", default=None, help="What happened; for `met`, what they shared.")
 def log(file: Path, contact: str, event: str, day, note: str | None) -> None:
     """Add EVENT to CONTACT's history in FILE (and update their status), keeping the file's comments.
@@ -140,21 +185,36 @@ def log(file: Path, contact: str, event: str, day, note: str | None) -> None:
     from generator.logbook import log_event
 
     try:
-        logged = log_event(file, contact, event, day=day.date() if day else None, note=note, display_name=_display(file))
+        logged = log_event(
+            file, contact, event, day=day.date() if day else None, note=note, display_name=_display(file)
+        )
     except UserError as error:
         print_problems(error)
         sys.exit(1)
-    change = (f"; status {logged.status_before} → {logged.status_after}" if logged.status_after != logged.status_before
-              else f"; status stays {logged.status_after}")
+    change = (
+        f"; status {logged.status_before} → {logged.status_after}"
+        if logged.status_after != logged.status_before
+        else f"; status stays {logged.status_after}"
+    )
     click.echo(f"{_display(file)}: {logged.contact.name}: {logged.event.event} on {logged.event.date}{change}.")
 
 
 @main.command()
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port on 127.0.0.1 to serve on (0: any free port).")
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to build into (default: a temporary folder, removed when you stop).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 to serve on (0: any free port).",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to build into (default: a temporary folder, removed when you stop).",
+)
 def serve(target: Path, port: int, out: Path | None) -> None:
     """Build FILE or DIR, serve the site on 127.0.0.1, and rebuild and reload on every save."""
     from generator.serve import serve as run

@@ -60,6 +60,7 @@ def mix(rgb: RGB, other: RGB, amount: float) -> RGB:
 
 def luminance(rgb: RGB) -> float:
     """Relative luminance (WCAG 2)."""
+
     def linear(channel: int) -> float:
         value = channel / 255
         return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4

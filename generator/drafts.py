@@ -59,13 +59,16 @@ class Version(Model):
                 continue
             unknown = sorted(placeholders_in(text) - DRAFT_PLACEHOLDERS)
             if unknown:
-                raise ValueError(f"unknown placeholder {{{unknown[0]}}} in {where}; allowed: "
-                                 + ", ".join("{" + name + "}" for name in sorted(DRAFT_PLACEHOLDERS)))
+                raise ValueError(
+                    f"unknown placeholder {{{unknown[0]}}} in {where}; allowed: "
+                    + ", ".join("{" + name + "}" for name in sorted(DRAFT_PLACEHOLDERS))
+                )
             if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
                 raise ValueError(f"a lone brace in {where}; braces are only for placeholders such as {{first_name}}")
             for name in sorted(placeholders_in(text) & set(get_args(Needable)) - set(self.needs)):
-                raise ValueError(f"{{{name}}} may be empty; add `needs: [{name}]` so this version is only used "
-                                 "when it has a value")
+                raise ValueError(
+                    f"{{{name}}} may be empty; add `needs: [{name}]` so this version is only used when it has a value"
+                )
         return self
 
 
@@ -125,8 +128,10 @@ class Draft:
         if not self.email or self.is_note:
             return None
         body = "\r\n".join(self.body.split("\n"))
-        return (f"mailto:{quote(self.email, safe='@')}?subject={quote(self.subject or '', safe='')}"
-                f"&body={quote(body, safe='')}")
+        return (
+            f"mailto:{quote(self.email, safe='@')}?subject={quote(self.subject or '', safe='')}"
+            f"&body={quote(body, safe='')}"
+        )
 
 
 def last_version_needs_nothing(*prefix: str) -> Callable[[Source], Iterable[Problem]]:
@@ -143,8 +148,10 @@ def last_version_needs_nothing(*prefix: str) -> Callable[[Source], Iterable[Prob
             for key, versions in lists.items():
                 last = versions[-1] if isinstance(versions, list) and versions else None
                 if isinstance(last, dict) and last.get("needs"):
-                    yield source.problem((*prefix, section, key, len(versions) - 1, "needs"),
-                                         "the last version must need nothing, so there is always a draft")
+                    yield source.problem(
+                        (*prefix, section, key, len(versions) - 1, "needs"),
+                        "the last version must need nothing, so there is always a draft",
+                    )
 
     return check
 
@@ -161,8 +168,11 @@ def _complete(source: Source) -> Iterable[Problem]:
 
 def read_draft_bank(path: Path, display_name: str) -> DraftBank:
     parsed = validate(read_yaml(path, display_name), DraftBankFile, [last_version_needs_nothing(), _complete])
-    return DraftBank(dict(parsed.placeholders.items()), {k: tuple(v) for k, v in parsed.requests.items()},
-                     {k: tuple(v) for k, v in parsed.drafts.items()})
+    return DraftBank(
+        dict(parsed.placeholders.items()),
+        {k: tuple(v) for k, v in parsed.requests.items()},
+        {k: tuple(v) for k, v in parsed.drafts.items()},
+    )
 
 
 @lru_cache(maxsize=4)
@@ -173,15 +183,26 @@ def builtin_drafts(content: Path = CONTENT) -> DraftBank:
 def combine_drafts(base: DraftBank, patch: DraftBankPatch | None) -> DraftBank:
     if patch is None:
         return base
-    return DraftBank({**base.placeholders, **dict(patch.placeholders.items())},
-                     {**base.requests, **{k: tuple(v) for k, v in patch.requests.items()}},
-                     {**base.drafts, **{k: tuple(v) for k, v in patch.drafts.items()}})
+    return DraftBank(
+        {**base.placeholders, **dict(patch.placeholders.items())},
+        {**base.requests, **{k: tuple(v) for k, v in patch.requests.items()}},
+        {**base.drafts, **{k: tuple(v) for k, v in patch.drafts.items()}},
+    )
 
 
 # --- a contact's drafts ---------------------------------------------------------------------------
 
-def drafts_for(contact: Contact, seeker: Seeker, bank: DraftBank, *, minutes: int, referrer: str | None,
-               target_role: str | None, words: Words | None = None) -> tuple[Draft, ...]:
+
+def drafts_for(
+    contact: Contact,
+    seeker: Seeker,
+    bank: DraftBank,
+    *,
+    minutes: int,
+    referrer: str | None,
+    target_role: str | None,
+    words: Words | None = None,
+) -> tuple[Draft, ...]:
     """The drafts that fit where `contact` is (none while a meeting is set, or after a no).
 
     `words`: the titles and labels in the workbook's language (default: English)."""
@@ -203,8 +224,11 @@ def drafts_for(contact: Contact, seeker: Seeker, bank: DraftBank, *, minutes: in
         "shared": _phrase(met.note) if met and met.note else None,
         "target_role": target_role,
         "minutes": str(min(minutes, MAX_ASK_MINUTES)),
-        "met_on": (fill(labels["met_on"], day=f"{met_day:%a} {met_day.day} {met_day:%b}") if met_day
-                   else labels["met_recently"]),
+        "met_on": (
+            fill(labels["met_on"], day=f"{met_day:%a} {met_day.day} {met_day:%b}")
+            if met_day
+            else labels["met_recently"]
+        ),
     }
     drafts = []
     for kind in kinds:
@@ -213,13 +237,24 @@ def drafts_for(contact: Contact, seeker: Seeker, bank: DraftBank, *, minutes: in
     return tuple(drafts)
 
 
-def _choose(kind: str, versions: tuple[Version, ...], values: dict[str, str | None], fallbacks: dict[str, str],
-            email: str | None, labels: Mapping[str, str]) -> Draft:
+def _choose(
+    kind: str,
+    versions: tuple[Version, ...],
+    values: dict[str, str | None],
+    fallbacks: dict[str, str],
+    email: str | None,
+    labels: Mapping[str, str],
+) -> Draft:
     """The first version whose needs have values and that keeps to the limit; else the last one."""
     usable = [version for version in versions if all(values.get(need) for need in version.needs)] or [versions[-1]]
     for version in usable:
-        draft = Draft(kind, labels[kind], _fill(version.subject, values, fallbacks) if version.subject else None,
-                      _fill(version.body, values, fallbacks), email)
+        draft = Draft(
+            kind,
+            labels[kind],
+            _fill(version.subject, values, fallbacks) if version.subject else None,
+            _fill(version.body, values, fallbacks),
+            email,
+        )
         draft = replace(draft, size_label=fill(labels["characters" if draft.is_note else "words"], count=draft.size))
         if not draft.too_long:
             return draft

@@ -54,8 +54,12 @@ class AssetFetcher(URLFetcher):
     mapped to their bytes and media type; they are served from memory.
     """
 
-    def __init__(self, folders: Iterable[Path] = PROJECT_ASSETS, files: Iterable[Path] = (),
-                 generated: Mapping[str, tuple[bytes, str]] | None = None) -> None:
+    def __init__(
+        self,
+        folders: Iterable[Path] = PROJECT_ASSETS,
+        files: Iterable[Path] = (),
+        generated: Mapping[str, tuple[bytes, str]] | None = None,
+    ) -> None:
         # No timeout, no SSL context, no redirects: nothing here ever opens a connection.
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=False)
         self.folders = tuple(Path(folder).resolve() for folder in folders)

@@ -9,7 +9,8 @@ name gets a trailing underscore, which no id can contain, so it can never collid
 from __future__ import annotations
 
 RESERVED_ON_WINDOWS = frozenset(
-    ["con", "prn", "aux", "nul"] + [f"com{n}" for n in range(1, 10)] + [f"lpt{n}" for n in range(1, 10)])
+    ["con", "prn", "aux", "nul"] + [f"com{n}" for n in range(1, 10)] + [f"lpt{n}" for n in range(1, 10)]
+)
 
 
 def file_stem(name: str) -> str:

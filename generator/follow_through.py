@@ -13,8 +13,9 @@ from generator.words import Words
 from generator.workbook import ContactPlan
 
 
-def follow_through(contacts: tuple[ContactPlan, ...], profile: Profile, banks: Banks, today: date,
-                   words: Words | None = None) -> tuple[tuple[ContactPlan, ...], ThisWeek]:
+def follow_through(
+    contacts: tuple[ContactPlan, ...], profile: Profile, banks: Banks, today: date, words: Words | None = None
+) -> tuple[tuple[ContactPlan, ...], ThisWeek]:
     """The plans with their `due` and `drafts` filled in, and the week's list. `banks` may carry a coach's
     cadence and drafts (see generator.coach); otherwise the built-in ones are used."""
     cadence = getattr(banks, "cadence", None) or builtin_cadence()
@@ -23,12 +24,26 @@ def follow_through(contacts: tuple[ContactPlan, ...], profile: Profile, banks: B
     planned = []
     for plan in contacts:
         role = plan.target_role or only_role
-        planned.append(replace(
-            plan,
-            due=due_items(plan.contact, cadence, today),
-            drafts=drafts_for(plan.contact, profile.seeker, bank, minutes=plan.minutes, referrer=plan.referred_by_text,
-                              target_role=role.title if role else None, words=words),
-        ))
-    week = this_week([plan.contact for plan in planned], {plan.id: plan.due for plan in planned}, cadence, today,
-                     profile.settings.weekly_goal)
+        planned.append(
+            replace(
+                plan,
+                due=due_items(plan.contact, cadence, today),
+                drafts=drafts_for(
+                    plan.contact,
+                    profile.seeker,
+                    bank,
+                    minutes=plan.minutes,
+                    referrer=plan.referred_by_text,
+                    target_role=role.title if role else None,
+                    words=words,
+                ),
+            )
+        )
+    week = this_week(
+        [plan.contact for plan in planned],
+        {plan.id: plan.due for plan in planned},
+        cadence,
+        today,
+        profile.settings.weekly_goal,
+    )
     return tuple(planned), week

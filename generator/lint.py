@@ -21,8 +21,25 @@ from generator.source import Source, shorten
 # Keys whose value in the starter is a placeholder for the user's own words (not a choice such as
 # `relationship: friend` or `paper: letter`, which may well be meant).
 _FREE_TEXT_KEYS = {
-    "name", "headline", "strengths", "pitch", "title", "industry", "why", "companies", "keywords", "role",
-    "company", "how_we_met", "interests", "hobbies", "needs", "questions", "referred_by", "notes", "place",
+    "name",
+    "headline",
+    "strengths",
+    "pitch",
+    "title",
+    "industry",
+    "why",
+    "companies",
+    "keywords",
+    "role",
+    "company",
+    "how_we_met",
+    "interests",
+    "hobbies",
+    "needs",
+    "questions",
+    "referred_by",
+    "notes",
+    "place",
     "location",
 }
 
@@ -70,10 +87,14 @@ def _starter_warnings(source: Source) -> list[Problem]:
             for index, item in enumerate(node):
                 walk(item, path + (index,), key)
         elif isinstance(node, str) and key in _FREE_TEXT_KEYS and node.strip() in placeholders:
-            problem = source.problem(path, f"still the starter's placeholder '{shorten(node.strip())}'; "
-                                           "write your own (or delete the line if it is optional)")
-            warnings.append(Problem(problem.file, problem.line, problem.column, problem.path, problem.message,
-                                    warning=True))
+            problem = source.problem(
+                path,
+                f"still the starter's placeholder '{shorten(node.strip())}'; "
+                "write your own (or delete the line if it is optional)",
+            )
+            warnings.append(
+                Problem(problem.file, problem.line, problem.column, problem.path, problem.message, warning=True)
+            )
 
     walk(source.data, (), None)
     return warnings
@@ -95,25 +116,39 @@ def profile_warnings(source: Source, profile: Profile, today: date) -> list[Prob
 
         for position, event in enumerate(contact.history):
             if event.event == "met" and event.note and _THIRD_PERSON.search(event.note):
-                warn(here + ("history", position, "note"),
-                     "the thank-you draft quotes this note to them (\"One thing you shared has stayed with me: …\"); "
-                     "write it as what they shared, e.g. \"how the rotation kept new trainers from burning out\"")
+                warn(
+                    here + ("history", position, "note"),
+                    'the thank-you draft quotes this note to them ("One thing you shared has stayed with me: …"); '
+                    'write it as what they shared, e.g. "how the rotation kept new trainers from burning out"',
+                )
         implied = status_from_history(contact.history)
         if contact.status_given and implied and contact.status not in _CONSISTENT.get(implied, {implied}):
             latest = next(e for e in reversed(contact.history) if status_from_history([e]))
-            warn(status_at, f"status is '{contact.status}', but the latest event in `history` "
-                            f"({latest.event} on {latest.date}) says '{implied}'; "
-                            "update the status or leave it out so it follows the history")
+            warn(
+                status_at,
+                f"status is '{contact.status}', but the latest event in `history` "
+                f"({latest.event} on {latest.date}) says '{implied}'; "
+                "update the status or leave it out so it follows the history",
+            )
         starts = contact.meeting.starts if contact.meeting else None
         met_on_record = any(event.event == "met" for event in contact.history)
         if contact.status == "scheduled" and starts and starts.date() < today:
-            warn(status_at, f"status is 'scheduled', but the meeting date {contact.meeting.date} has passed; "
-                            "if you met, set status to met (or run `workbook log … met`), otherwise move the date")
+            warn(
+                status_at,
+                f"status is 'scheduled', but the meeting date {contact.meeting.date} has passed; "
+                "if you met, set status to met (or run `workbook log … met`), otherwise move the date",
+            )
         if contact.status in ("met", "thanked") and not starts and not met_on_record:
-            warn(status_at, f"status is '{contact.status}', but there is no meeting date; "
-                            "add `meeting: {date: YYYY-MM-DD}` (or a `met` event in history) so thank-yous and "
-                            "follow-ups can be dated")
+            warn(
+                status_at,
+                f"status is '{contact.status}', but there is no meeting date; "
+                "add `meeting: {date: YYYY-MM-DD}` (or a `met` event in history) so thank-yous and "
+                "follow-ups can be dated",
+            )
         if contact.status == "to-contact" and starts and starts.date() < today:
-            warn(status_at, f"status is 'to-contact', but the meeting date {contact.meeting.date} has passed; "
-                            "update the status or the date")
+            warn(
+                status_at,
+                f"status is 'to-contact', but the meeting date {contact.meeting.date} has passed; "
+                "update the status or the date",
+            )
     return warnings

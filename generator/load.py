@@ -47,8 +47,14 @@ class Defaults:
     settings: dict[str, Any]
 
 
-def load_profile(path: Path, *, display_name: str | None = None, client_id: str | None = None,
-                 defaults: Defaults | None = None, today: date | None = None) -> LoadedProfile:
+def load_profile(
+    path: Path,
+    *,
+    display_name: str | None = None,
+    client_id: str | None = None,
+    defaults: Defaults | None = None,
+    today: date | None = None,
+) -> LoadedProfile:
     """Read and validate a profile. `today` (default: today in the profile's time zone) dates the warnings."""
     from generator.lint import profile_warnings
 
@@ -56,7 +62,9 @@ def load_profile(path: Path, *, display_name: str | None = None, client_id: str 
     if defaults:
         _apply_defaults(source, defaults)
     base = path.resolve().parent
-    profile = validate(source, Profile, [_check_ids, _check_references, _check_history_order, lambda s: check_logo(s, base)])
+    profile = validate(
+        source, Profile, [_check_ids, _check_references, _check_history_order, lambda s: check_logo(s, base)]
+    )
     logo = (base / profile.coach.logo).resolve() if profile.coach and profile.coach.logo else None
     warnings = profile_warnings(source, profile, today or today_in(profile.settings.timezone))
     return LoadedProfile(profile, path, client_id or profile.client_id, logo, tuple(warnings))
@@ -116,7 +124,7 @@ _PATTERN_MESSAGES = {
     "date": "{value} is not a date in the form YYYY-MM-DD or YYYY-MM-DDTHH:MM",
     "email": "{value} is not an email address",
     "website": "{value} is not a web address; it must start with https:// or http://",
-    "color": "{value} is not a colour; write it like \"#3f51b5\" (in quotes)",
+    "color": '{value} is not a colour; write it like "#3f51b5" (in quotes)',
     "language": "{value} is not a language code such as en, fr or pt-BR",
 }
 
@@ -225,6 +233,7 @@ def _fields_at(model: type[BaseModel], loc: Key) -> list[str]:
 
 # --- rules across fields ------------------------------------------------------------------------
 
+
 def _items(source: Source, section: str) -> list[tuple[int, dict[str, Any]]]:
     items = source.data.get(section)
     if not isinstance(items, list):
@@ -244,14 +253,23 @@ def _effective_id(item: dict[str, Any], name_key: str) -> tuple[str | None, str]
 RESERVED_IDS = {"index"}  # contacts/index and roles/index are the pages that list them all
 
 
-def _duplicate_id(source: Source, section: tuple[str, ...], item_id: str, first: tuple[int, str], here: tuple[int, str],
-                  hint: str = "") -> Problem:
+def _duplicate_id(
+    source: Source,
+    section: tuple[str, ...],
+    item_id: str,
+    first: tuple[int, str],
+    here: tuple[int, str],
+    hint: str = "",
+) -> Problem:
     """The one message for an id used twice, in a profile and a bank alike: both places, by index and line."""
     where = format_path(section)
     first_line = source.position((*section, *first))[0]
     here_line = source.position((*section, *here))[0]
-    return source.problem((*section, *here), f"duplicate id '{shorten(item_id)}': {where}[{first[0]}] on line {first_line} "
-                                             f"and {where}[{here[0]}] on line {here_line} both have it{hint}")
+    return source.problem(
+        (*section, *here),
+        f"duplicate id '{shorten(item_id)}': {where}[{first[0]}] on line {first_line} "
+        f"and {where}[{here[0]}] on line {here_line} both have it{hint}",
+    )
 
 
 def unique_ids(section: str, key: str = "id") -> CrossCheck:
@@ -283,19 +301,27 @@ def _check_ids(source: Source) -> Iterable[Problem]:
             if item_id is None:
                 continue
             if item_id in RESERVED_IDS:
-                yield source.problem((section, index, origin), f"the id '{item_id}' is reserved for the list of all "
-                                     f"{section.replace('_', ' ')}; give this one another `id:`")
+                yield source.problem(
+                    (section, index, origin),
+                    f"the id '{item_id}' is reserved for the list of all "
+                    f"{section.replace('_', ' ')}; give this one another `id:`",
+                )
             elif item_id in seen:
                 first_index, first_origin = seen[item_id]
-                how = "" if origin == "id" and first_origin == "id" else (
-                    f" (an id defaults to a slug of the {name_key}; give one of them its own `id:`)")
+                how = (
+                    ""
+                    if origin == "id" and first_origin == "id"
+                    else (f" (an id defaults to a slug of the {name_key}; give one of them its own `id:`)")
+                )
                 yield _duplicate_id(source, (section,), item_id, (first_index, first_origin), (index, origin), how)
             else:
                 seen[item_id] = (index, origin)
 
 
 def _check_references(source: Source) -> Iterable[Problem]:
-    role_ids = list(dict.fromkeys(rid for _, role in _items(source, "target_roles") if (rid := _effective_id(role, "title")[0])))
+    role_ids = list(
+        dict.fromkeys(rid for _, role in _items(source, "target_roles") if (rid := _effective_id(role, "title")[0]))
+    )
     valid_ids = [rid for rid in role_ids if re.match(ID_PATTERN, rid)]  # the model reports the others
     known = ", ".join(valid_ids[:8]) + (", …" if len(valid_ids) > 8 else "") or "none"
     for index, contact in _items(source, "contacts"):
@@ -318,9 +344,10 @@ def _check_history_order(source: Source) -> Iterable[Problem]:
                 continue  # the model reports a missing or malformed date
             day = day.strip()
             if previous and day < previous[1]:
-                yield source.problem(("contacts", index, "history", position, "date"),
-                                     f"{day} comes before {previous[1]} (history[{previous[0]}]); "
-                                     "write the history oldest first")
+                yield source.problem(
+                    ("contacts", index, "history", position, "date"),
+                    f"{day} comes before {previous[1]} (history[{previous[0]}]); write the history oldest first",
+                )
             previous = (position, day)
 
 
@@ -347,7 +374,12 @@ def check_inside_folder(source: Source, path: Key, relative: str, base: Path) ->
         yield source.problem(path, f"'{shown}' is not a file name (it contains control characters)")
         return
     candidate = Path(relative)
-    if candidate.is_absolute() or relative.startswith(("~", "\\")) or re.match(r"^[a-zA-Z]:", relative) or "://" in relative:
+    if (
+        candidate.is_absolute()
+        or relative.startswith(("~", "\\"))
+        or re.match(r"^[a-zA-Z]:", relative)
+        or "://" in relative
+    ):
         yield source.problem(path, f"'{shown}' must be a path relative to this file's folder")
         return
     try:
@@ -367,9 +399,11 @@ def check_inside_folder(source: Source, path: Key, relative: str, base: Path) ->
     elif not is_file:
         yield source.problem(path, f"'{shown}' does not exist (looked for {_tail(str(resolved))})")
     elif resolved.stat().st_size > MAX_ASSET_BYTES:
-        yield source.problem(path, f"'{shown}' is larger than {MAX_ASSET_BYTES // (1024 * 1024)} MB; use a smaller file")
+        yield source.problem(
+            path, f"'{shown}' is larger than {MAX_ASSET_BYTES // (1024 * 1024)} MB; use a smaller file"
+        )
 
 
 def _tail(path: str, limit: int = 120) -> str:
     """A long path by its end, which is the part that tells files apart."""
-    return path if len(path) <= limit else "…" + path[-(limit - 1):]
+    return path if len(path) <= limit else "…" + path[-(limit - 1) :]

@@ -38,8 +38,15 @@ class Logged:
     status_written: bool  # the file has a `status:` for this contact and it was changed
 
 
-def log_event(path: Path, contact_ref: str, event: str, *, day: date | None = None, note: str | None = None,
-              display_name: str | None = None) -> Logged:
+def log_event(
+    path: Path,
+    contact_ref: str,
+    event: str,
+    *,
+    day: date | None = None,
+    note: str | None = None,
+    display_name: str | None = None,
+) -> Logged:
     """Append `event` to the history of the contact named by id or name; raise UserError when it cannot."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -47,7 +54,9 @@ def log_event(path: Path, contact_ref: str, event: str, *, day: date | None = No
     loaded = load_profile(path, display_name=display)  # every problem of the file as it is, before we touch it
     contact, index = _find_contact(loaded.profile.contacts, contact_ref, display)
     if event not in HISTORY_EVENTS:
-        raise UserError(f"'{event}' is not an event; use one of: {', '.join(HISTORY_EVENTS)}" + _did_you_mean(event, HISTORY_EVENTS))
+        raise UserError(
+            f"'{event}' is not an event; use one of: {', '.join(HISTORY_EVENTS)}" + _did_you_mean(event, HISTORY_EVENTS)
+        )
     day = day or today_in(loaded.profile.settings.timezone)
     try:
         new_event = HistoryEvent(date=day.isoformat(), event=event, note=note)
@@ -72,8 +81,10 @@ def log_event(path: Path, contact_ref: str, event: str, *, day: date | None = No
     history = node.get("history")
     if isinstance(history, CommentedSeq) and len(history):
         if history.fa.flow_style():
-            raise UserError(f"{display}: contacts[{index}].history is written in [flow, style]; "
-                            "write it as a list with one `- {date: …, event: …}` per line, then run this again")
+            raise UserError(
+                f"{display}: contacts[{index}].history is written in [flow, style]; "
+                "write it as a list with one `- {date: …, event: …}` per line, then run this again"
+            )
         if isinstance(history[-1], CommentedMap) and history[-1].fa.flow_style():
             entry.fa.set_flow_style()
         # Oldest first: after every event on the same day or earlier.
@@ -118,7 +129,8 @@ def _find_contact(contacts: list[Contact], ref: str, display: str) -> tuple[Cont
 
 def _did_you_mean(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6) or difflib.get_close_matches(
-        word.casefold(), [choice.casefold() for choice in choices], n=1, cutoff=0.6)
+        word.casefold(), [choice.casefold() for choice in choices], n=1, cutoff=0.6
+    )
     if not close:
         return ""
     match = next((choice for choice in choices if choice.casefold() == close[0].casefold()), close[0])
@@ -143,9 +155,11 @@ def _round_trip(text: str, display: str):
             raise UserError(f"{display}: cannot be read for editing ({str(error).splitlines()[0]})") from None
         if buffer.getvalue() == text:
             return yaml, document
-    raise UserError(f"{display}: workbook log cannot keep this file's formatting exactly as it is "
-                    "(unusual indentation, flow style or other layout), so it has not touched it. "
-                    "Add the event by hand under the contact's `history:`.")
+    raise UserError(
+        f"{display}: workbook log cannot keep this file's formatting exactly as it is "
+        "(unusual indentation, flow style or other layout), so it has not touched it. "
+        "Add the event by hand under the contact's `history:`."
+    )
 
 
 def _take_trailing_comment(node):
@@ -180,7 +194,7 @@ def _split_off_after_line(entry: list, slot: int):
     line_end = token.value.find("\n")
     if line_end < 0:
         return None
-    own_line, rest = token.value[: line_end + 1], token.value[line_end + 1:]
+    own_line, rest = token.value[: line_end + 1], token.value[line_end + 1 :]
     if not rest:
         return None
     if own_line.strip():
@@ -194,20 +208,23 @@ def _only_added_lines(old: str, new: str, display: str) -> None:
     """The new text may only add lines, and change the one `status:` line; anything else means we would
     have reformatted the user's file."""
     matcher = difflib.SequenceMatcher(a=old.splitlines(), b=new.splitlines(), autojunk=False)
-    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+    for tag, a1, a2, _b1, _b2 in matcher.get_opcodes():
         if tag in ("equal", "insert"):
             continue
         changed = old.splitlines()[a1:a2]
         if tag == "replace" and len(changed) == 1 and changed[0].strip().startswith("status:"):
             continue
-        raise UserError(f"{display}: adding the event would change other lines of the file (line {a1 + 1}), "
-                        "so it has not been touched. Add the event by hand under the contact's `history:`.")
+        raise UserError(
+            f"{display}: adding the event would change other lines of the file (line {a1 + 1}), "
+            "so it has not been touched. Add the event by hand under the contact's `history:`."
+        )
 
 
 def _replace(path: Path, text: str, display: str):
     """Validate the new text as a profile, then put it in place in one step."""
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".log-tmp", delete=False)
+    handle = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".log-tmp", delete=False
+    )
     temporary = Path(handle.name)
     try:
         with handle:
@@ -219,8 +236,9 @@ def _replace(path: Path, text: str, display: str):
         try:
             after = load_profile(temporary, display_name=display)
         except UserError as error:
-            raise UserError("the file would not be valid after the change, so it has not been touched:\n"
-                            + str(error)) from None
+            raise UserError(
+                "the file would not be valid after the change, so it has not been touched:\n" + str(error)
+            ) from None
         os.replace(temporary, path)
         return after
     finally:

@@ -66,8 +66,10 @@ def _raster_problem(path: Path) -> str | None:
     if kind not in _RASTER_FORMATS:
         return f"is a {kind} image, not PNG or JPEG; save it as PNG"
     if width * height > MAX_LOGO_PIXELS:
-        return (f"is {width} × {height} pixels; a logo may have at most {MAX_LOGO_PIXELS // 1_000_000} million "
-                "pixels (e.g. 4000 × 4000): make it smaller")
+        return (
+            f"is {width} × {height} pixels; a logo may have at most {MAX_LOGO_PIXELS // 1_000_000} million "
+            "pixels (e.g. 4000 × 4000): make it smaller"
+        )
     return None
 
 
@@ -93,10 +95,10 @@ def svg_problem(data: bytes) -> str | None:
         in_style[0] = local == "style"
         for attribute, value in attributes.items():
             if attribute.rsplit(":", 1)[-1] in ("href", "src") and not value.strip().startswith("#"):
-                found.append(_refers(f"<{name} {attribute}=\"{_short(value)}\">", where()))
+                found.append(_refers(f'<{name} {attribute}="{_short(value)}">', where()))
                 return
             if _outside_url(value):
-                found.append(_refers(f"{attribute}=\"{_short(value)}\"", where()))
+                found.append(_refers(f'{attribute}="{_short(value)}"', where()))
                 return
 
     def text(content: str) -> None:
@@ -121,8 +123,9 @@ def _outside_url(value: str) -> bool:
 
 
 def _refers(what: str, where: str) -> str:
-    return (f"refers to another file: {what} on {where}; a logo must be self-contained "
-            "(no links to files, itself included)")
+    return (
+        f"refers to another file: {what} on {where}; a logo must be self-contained (no links to files, itself included)"
+    )
 
 
 def _short(value: str, limit: int = 60) -> str:

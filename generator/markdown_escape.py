@@ -29,8 +29,18 @@ _BACKSLASH_ESCAPABLE = re.compile(r"([\\`*_{}()#+\-.!|])")
 # brackets, which open reference definitions, footnotes, abbreviations and task-list boxes at the start
 # of a line even when backslash-escaped inside; and `?`, `:`, `=`, which open a collapsible (`???`),
 # a definition (`: `) or underline a heading (`===`) at the start of a line.
-_CHARACTER_REFERENCES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "~": "&#126;",
-                         "[": "&#91;", "]": "&#93;", "?": "&#63;", ":": "&#58;", "=": "&#61;"}
+_CHARACTER_REFERENCES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "~": "&#126;",
+    "[": "&#91;",
+    "]": "&#93;",
+    "?": "&#63;",
+    ":": "&#58;",
+    "=": "&#61;",
+}
 # A line break inside a value could start a new Markdown block (a heading, a list, an HTML block), so
 # every run of whitespace, line and paragraph separators included, becomes one space (one space
 # at the start of a line is not an indented code block). No-break spaces stay: a name may need them.

@@ -54,8 +54,9 @@ def on_files(files: Files, config) -> Files:
         path = file.src_uri
         if not _is_theme_file(file, config):
             continue
-        unused_language = (path.startswith("assets/javascripts/lunr/") and needed_lunr is not None
-                           and path not in needed_lunr)
+        unused_language = (
+            path.startswith("assets/javascripts/lunr/") and needed_lunr is not None and path not in needed_lunr
+        )
         if path.endswith(".map") or path in ("sitemap.xml", "404.html") or unused_language:
             files.remove(file)
         elif path.endswith(".js"):
@@ -93,7 +94,7 @@ def _without_remote_addresses(path: str) -> str | None:
     changed = False
     position = 0
     for comment in _LICENSE_COMMENT.finditer(text):
-        code = text[position:comment.start()]
+        code = text[position : comment.start()]
         cleaned = _REMOTE_ADDRESS.sub("about:blank", code)
         changed |= cleaned != code
         pieces += [cleaned, comment.group()]

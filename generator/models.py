@@ -35,8 +35,9 @@ Relationship = Literal["friend", "family", "colleague", "alumni", "referral", "c
 Status = Literal["to-contact", "requested", "scheduled", "met", "thanked", "following-up", "no-response", "closed"]
 Paper = Literal["letter", "a4"]
 MeetingFormat = Literal["in-person", "video", "phone"]
-HistoryEventKind = Literal["requested", "reminded", "replied", "scheduled", "met", "thanked", "updated",
-                           "checked-in", "declined", "note"]
+HistoryEventKind = Literal[
+    "requested", "reminded", "replied", "scheduled", "met", "thanked", "updated", "checked-in", "declined", "note"
+]
 
 Day = date  # a name for the type that a field called `date` cannot shadow
 RELATIONSHIPS: tuple[str, ...] = get_args(Relationship)
@@ -44,8 +45,14 @@ STATUSES: tuple[str, ...] = get_args(Status)
 HISTORY_EVENTS: tuple[str, ...] = get_args(HistoryEventKind)
 # The status a contact is at after each kind of event (a `note` changes nothing).
 STATUS_AFTER_EVENT: dict[str, str] = {
-    "requested": "requested", "reminded": "requested", "replied": "requested", "scheduled": "scheduled",
-    "met": "met", "thanked": "thanked", "updated": "following-up", "checked-in": "following-up",
+    "requested": "requested",
+    "reminded": "requested",
+    "replied": "requested",
+    "scheduled": "scheduled",
+    "met": "met",
+    "thanked": "thanked",
+    "updated": "following-up",
+    "checked-in": "following-up",
     "declined": "closed",
 }
 MAX_PITCH = 400
@@ -59,8 +66,15 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Minutes = Annotated[int, Field(ge=MIN_MINUTES, le=MAX_MINUTES)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s<>\"'`=]+@[^@\s<>\"'`=]+\.[^@\s<>\"'`=]+$", max_length=254)]
-WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s<>\"'`]+$", max_length=500)]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, pattern=r"^[^@\s<>\"'`=]+@[^@\s<>\"'`=]+\.[^@\s<>\"'`=]+$", max_length=254
+    ),
+]
+WebAddress = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s<>\"'`]+$", max_length=500)
+]
 Color = Annotated[str, StringConstraints(strip_whitespace=True, pattern=HEX_PATTERN)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
 
@@ -104,7 +118,8 @@ class Seeker(Model):
     location: Text | None = None
     strengths: TextList = Field(default_factory=list, description="What the seeker can help others with.")
     pitch: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PITCH)] | None = Field(
-        None, description="Your 20-second introduction (at most 400 characters); on sheets and in drafts.")
+        None, description="Your 20-second introduction (at most 400 characters); on sheets and in drafts."
+    )
 
 
 class Coach(Model):
@@ -113,7 +128,9 @@ class Coach(Model):
     name: Text
     email: Email | None = None
     website: WebAddress | None = None
-    logo: Text | None = Field(None, description="PNG, JPEG or SVG; a path relative to the YAML file, inside its folder.")
+    logo: Text | None = Field(
+        None, description="PNG, JPEG or SVG; a path relative to the YAML file, inside its folder."
+    )
     color: Color | None = Field(None, description='Primary colour of site and PDF, e.g. "#3f51b5".')
 
     @field_validator("logo")
@@ -129,13 +146,17 @@ class Settings(Model):
     language: LanguageCode = "en"
     timezone: str = Field("UTC", description="IANA time zone name, e.g. America/Los_Angeles.")
     meeting_minutes: Minutes = 30
-    weekly_goal: Annotated[int, Field(ge=0, le=50)] | None = Field(None, description="Meeting requests to send per week.")
+    weekly_goal: Annotated[int, Field(ge=0, le=50)] | None = Field(
+        None, description="Meeting requests to send per week."
+    )
 
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, name: str) -> str:
         if name not in known_timezones():
-            raise ValueError(f"unknown time zone '{shorten(name)}'; use an IANA name such as America/Los_Angeles or Europe/Berlin")
+            raise ValueError(
+                f"unknown time zone '{shorten(name)}'; use an IANA name such as America/Los_Angeles or Europe/Berlin"
+            )
         return name
 
     @property
@@ -174,8 +195,17 @@ def _real_date(value: str | None) -> str | None:
 
 
 class Meeting(Model):
-    date: Annotated[str, Field(pattern=DATE_PATTERN, description="YYYY-MM-DD or YYYY-MM-DDTHH:MM, local to settings.timezone. "
-                               "Optional: a meeting not yet scheduled may give just its minutes.")] | None = None
+    date: (
+        Annotated[
+            str,
+            Field(
+                pattern=DATE_PATTERN,
+                description="YYYY-MM-DD or YYYY-MM-DDTHH:MM, local to settings.timezone. "
+                "Optional: a meeting not yet scheduled may give just its minutes.",
+            ),
+        ]
+        | None
+    ) = None
     minutes: Minutes | None = Field(None, description="Default: settings.meeting_minutes.")
     format: MeetingFormat | None = None
     place: Text | None = None
@@ -191,7 +221,11 @@ class Meeting(Model):
         """The start as a naive local datetime (midnight when only a day is given); None when not yet scheduled."""
         if self.date is None:
             return None
-        return datetime.fromisoformat(self.date) if self.has_time else datetime.combine(date.fromisoformat(self.date), datetime.min.time())
+        return (
+            datetime.fromisoformat(self.date)
+            if self.has_time
+            else datetime.combine(date.fromisoformat(self.date), datetime.min.time())
+        )
 
 
 class HistoryEvent(Model):
@@ -221,7 +255,10 @@ class Contact(Model):
     how_we_met: Text | None = None
     interests: TextList = Field(default_factory=list, description="Professional topics they care about.")
     hobbies: TextList = Field(default_factory=list)
-    needs: TextList = Field(default_factory=list, description='What they said they need, as a noun phrase ("a trainer for …", "help editing course videos").')
+    needs: TextList = Field(
+        default_factory=list,
+        description='What they said they need, as a noun phrase ("a trainer for …", "help editing course videos").',
+    )
     email: Email | None = Field(None, description="For mailto: links on drafts.")
     status: Status | None = Field(None, description="Default: follows from the latest history event, else to-contact.")
     meeting: Meeting | None = None
@@ -229,7 +266,8 @@ class Contact(Model):
     notes: LongText | None = Field(None, description="Markdown allowed; rendered safely.")
     _status_given: bool = PrivateAttr(False)
     history: Annotated[list[HistoryEvent], _may_be_empty(list[HistoryEvent], list)] = Field(
-        default_factory=list, description="What happened, oldest first.")
+        default_factory=list, description="What happened, oldest first."
+    )
 
     @model_validator(mode="after")
     def _defaults(self) -> Contact:

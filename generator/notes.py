@@ -72,6 +72,12 @@ def notes_to_html(text: str | None) -> Markup:
     converter = markdown.Markdown(extensions=[_SafeNotes(), "sane_lists", "nl2br"], output_format="html")
     html = converter.convert(prepared)
     # Markdown re-escapes the ampersands we produced; undo that one double escape.
-    html = html.replace("&amp;lt;", "&lt;").replace("&amp;gt;", "&gt;").replace("&amp;amp;", "&amp;") \
-        .replace("&amp;#39;", "&#39;").replace("&amp;#34;", "&#34;").replace("&amp;quot;", "&quot;")
+    html = (
+        html.replace("&amp;lt;", "&lt;")
+        .replace("&amp;gt;", "&gt;")
+        .replace("&amp;amp;", "&amp;")
+        .replace("&amp;#39;", "&#39;")
+        .replace("&amp;#34;", "&#34;")
+        .replace("&amp;quot;", "&quot;")
+    )
     return Markup(html)

@@ -58,19 +58,24 @@ def shown(path: Path | str) -> str:
 
 # --- errors the operating system reports, in one line ------------------------------------------
 
+
 def os_problem(error: OSError, path: Path | str | None = None, doing: str = "write") -> UserError:
     """`cannot write out/li-wei: No space left on device` — the path and the cause, nothing else."""
     where = path if path is not None else error.filename
     cause = error.strerror or str(error)
-    hint = {errno.ENOSPC: "; free some space and build again", errno.EDQUOT: "; free some space and build again",
-            errno.EROFS: "; choose a writable output folder with -o",
-            errno.EACCES: "; check the folder's permissions or choose another with -o",
-            errno.EPERM: "; check the folder's permissions or attributes (chattr) or choose another with -o"}
+    hint = {
+        errno.ENOSPC: "; free some space and build again",
+        errno.EDQUOT: "; free some space and build again",
+        errno.EROFS: "; choose a writable output folder with -o",
+        errno.EACCES: "; check the folder's permissions or choose another with -o",
+        errno.EPERM: "; check the folder's permissions or attributes (chattr) or choose another with -o",
+    }
     message = f"cannot {doing} {shown(where)}: {cause}" if where is not None else f"cannot {doing}: {cause}"
     return UserError(message + hint.get(error.errno, ""))
 
 
 # --- reading ---------------------------------------------------------------------------------------
+
 
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
@@ -88,7 +93,9 @@ def _kind(mode: int) -> str:
 
 def not_a_file(path: Path, mode: int, expected: str = "a file workbook wrote") -> UserError:
     """`out/index.html is a folder, not a file workbook wrote; …`"""
-    return UserError(f"{shown(path)} is {_kind(mode)}, not {expected}; move it away or choose another output folder with -o")
+    return UserError(
+        f"{shown(path)} is {_kind(mode)}, not {expected}; move it away or choose another output folder with -o"
+    )
 
 
 def read_regular(path: Path, limit: int, *, prefix: bool = False) -> bytes | None:
@@ -111,8 +118,10 @@ def read_regular(path: Path, limit: int, *, prefix: bool = False) -> bytes | Non
         if not stat.S_ISREG(status.st_mode):
             raise not_a_file(path, status.st_mode)
         if status.st_size > limit and not prefix:
-            raise UserError(f"{shown(path)} is larger than {limit // 1024} KB, too large to be a file workbook "
-                            "wrote; move it away or choose another output folder with -o")
+            raise UserError(
+                f"{shown(path)} is larger than {limit // 1024} KB, too large to be a file workbook "
+                "wrote; move it away or choose another output folder with -o"
+            )
         chunks, left = [], limit
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 16))
@@ -128,6 +137,7 @@ def read_regular(path: Path, limit: int, *, prefix: bool = False) -> bytes | Non
 
 
 # --- writing ---------------------------------------------------------------------------------------
+
 
 def write_fresh(path: Path, data: bytes, step: str | None = None) -> None:
     """Write `path` atomically through a new temporary file beside it; no existing file or link is followed.
@@ -202,6 +212,7 @@ def signals_held() -> Iterator[None]:
 
 # --- one build per output ------------------------------------------------------------------------------
 
+
 class Busy(UserError):
     """Another build holds the lock and we were asked not to wait."""
 
@@ -211,8 +222,7 @@ def lock_path(out: Path, name: str) -> Path:
 
 
 @contextlib.contextmanager
-def output_lock(out: Path, name: str, *, wait: bool = True,
-                say: Callable[[str], None] | None = None) -> Iterator[None]:
+def output_lock(out: Path, name: str, *, wait: bool = True, say: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the advisory lock of OUT/<name> (a client's folder or index.html) for the block."""
     path = lock_path(out, name)
     flags = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK

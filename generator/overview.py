@@ -22,8 +22,13 @@ from generator.words import builtin_words, fill
 
 PAGE = "index.html"
 MARKER = '<meta name="generator" content="workbook">'  # in every overview we write; we replace only those
-_env = Environment(loader=FileSystemLoader(TEMPLATES / "overview"), autoescape=select_autoescape(default=True),
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES / "overview"),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 _env.filters["fill"] = fill
 
 
@@ -43,8 +48,9 @@ def _colours(coach_colour: str | None) -> dict[str, str]:
     }
 
 
-def render_overview(out: Path, outcomes: list[Any], today: date, coach: Coach | None = None, *,
-                    wait: bool = True) -> Path:
+def render_overview(
+    out: Path, outcomes: list[Any], today: date, coach: Coach | None = None, *, wait: bool = True
+) -> Path:
     """Write OUT/index.html from the build outcomes (each with the summary from its manifest, if any).
 
     One writer at a time (a lock beside it); the page is replaced only if workbook wrote it, by a
@@ -53,17 +59,24 @@ def render_overview(out: Path, outcomes: list[Any], today: date, coach: Coach | 
     clients = sorted((o for o in outcomes if o.summary), key=lambda o: o.summary["name"].casefold())
     without_output = sorted((o for o in outcomes if not o.summary), key=lambda o: o.display)
     html = _env.get_template("index.html").render(
-        clients=clients, without_output=without_output, today=today, coach=coach,
-        status_labels=builtin_words().statuses, words=builtin_words(),
-        colours=_colours(coach.color if coach else None))
+        clients=clients,
+        without_output=without_output,
+        today=today,
+        coach=coach,
+        status_labels=builtin_words().statuses,
+        words=builtin_words(),
+        colours=_colours(coach.color if coach else None),
+    )
     path = out / PAGE
     with output_lock(out, PAGE, wait=wait):
         _remove_leftover_temporaries(out)
         # Only its beginning is read: an 8 GB file there costs nothing. A link or FIFO is refused.
         existing = read_regular(path, 2000, prefix=True)
         if existing is not None and MARKER.encode() not in existing:
-            raise UserError(f"{shown(path)} exists and was not written by workbook; not replacing it "
-                            "(choose another folder with -o)")
+            raise UserError(
+                f"{shown(path)} exists and was not written by workbook; not replacing it "
+                "(choose another folder with -o)"
+            )
         try:
             write_fresh(path, html.encode("utf-8"), step="overview")
         except OSError as error:

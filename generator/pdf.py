@@ -67,8 +67,16 @@ PDF_OPTIONS = {"pdf_forms": True}
 
 # The guide is the project's own Markdown (trusted), written for mkdocs-material; these are the
 # extensions it uses. Headings move down one level: a guide page's "# Title" is a chapter here.
-GUIDE_EXTENSIONS = ["admonition", "tables", "attr_list", "def_list", "sane_lists", "toc",
-                    "pymdownx.tasklist", "pymdownx.superfences"]
+GUIDE_EXTENSIONS = [
+    "admonition",
+    "tables",
+    "attr_list",
+    "def_list",
+    "sane_lists",
+    "toc",
+    "pymdownx.tasklist",
+    "pymdownx.superfences",
+]
 
 
 # A workbook is a document a person prints. Up to this many contacts, each has its chapter (facts, question
@@ -92,13 +100,22 @@ def contacts_in_full(workbook: Workbook) -> tuple[tuple[ContactPlan, ...], tuple
     upcoming = {cid: rank for rank, cid in enumerate(workbook.tracker.upcoming)}
     overdue = set(workbook.tracker.overdue_follow_ups)
     ranked = sorted(
-        ((0 if plan.id in upcoming else 1 if plan.id in overdue else 2,
-          upcoming.get(plan.id, 0),
-          ACTIVE_STATUSES.index(plan.contact.status) if plan.contact.status in ACTIVE_STATUSES else 0, index)
-         for index, plan in enumerate(contacts) if plan.contact.status in ACTIVE_STATUSES or plan.id in upcoming))
+        (
+            (
+                0 if plan.id in upcoming else 1 if plan.id in overdue else 2,
+                upcoming.get(plan.id, 0),
+                ACTIVE_STATUSES.index(plan.contact.status) if plan.contact.status in ACTIVE_STATUSES else 0,
+                index,
+            )
+            for index, plan in enumerate(contacts)
+            if plan.contact.status in ACTIVE_STATUSES or plan.id in upcoming
+        )
+    )
     chosen = {index for *_, index in ranked[:WORKBOOK_FULL_CONTACTS]}
-    return (tuple(plan for index, plan in enumerate(contacts) if index in chosen),
-            tuple(plan for index, plan in enumerate(contacts) if index not in chosen))
+    return (
+        tuple(plan for index, plan in enumerate(contacts) if index in chosen),
+        tuple(plan for index, plan in enumerate(contacts) if index not in chosen),
+    )
 
 
 @dataclass(frozen=True)
@@ -189,13 +206,19 @@ class PdfRenderer:
         least = min(MIN_SHEET_OFFERS, total)
 
         def offers_that_fit(density: SheetDensity) -> int:
-            return next((shown for shown in range(total, least - 1, -1)
-                         if _sheet_fit(contact_plan, density, paper, shown)[1]), least)
+            return next(
+                (shown for shown in range(total, least - 1, -1) if _sheet_fit(contact_plan, density, paper, shown)[1]),
+                least,
+            )
 
         estimates = [_sheet_fit(contact_plan, density, paper, offers_that_fit(density)) for density in SHEET_DENSITIES]
-        start = next((level for level, (pages, beside) in enumerate(estimates) if pages <= pages_allowed and beside),
-                     next((level for level, (pages, _) in enumerate(estimates) if pages <= pages_allowed),
-                          len(SHEET_DENSITIES) - 1))
+        start = next(
+            (level for level, (pages, beside) in enumerate(estimates) if pages <= pages_allowed and beside),
+            next(
+                (level for level, (pages, _) in enumerate(estimates) if pages <= pages_allowed),
+                len(SHEET_DENSITIES) - 1,
+            ),
+        )
         attempts = []
         for density in SHEET_DENSITIES[start:]:
             # Every offer first (the estimate errs on the safe side), then as many as the estimate says fit, and fewer.
@@ -209,8 +232,11 @@ class PdfRenderer:
             if len(document.pages) <= pages_allowed and (stacked or _sidebar_on_page(document, density)):
                 break
         else:
-            LOGGER.warning("the question sheet for %s takes %d pages even at the tightest spacing",
-                           contact_plan.id, len(document.pages))
+            LOGGER.warning(
+                "the question sheet for %s takes %d pages even at the tightest spacing",
+                contact_plan.id,
+                len(document.pages),
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         document.write_pdf(path, **PDF_OPTIONS)
 
@@ -236,14 +262,26 @@ class PdfRenderer:
     def workbook_html(self, workbook: Workbook) -> str:
         return self.env.get_template("workbook.html").render(self._context(workbook))
 
-    def sheet_html(self, workbook: Workbook, contact_plan: ContactPlan, density: SheetDensity | None = None,
-                   *, stacked: bool = False, offers: int | None = None) -> str:
+    def sheet_html(
+        self,
+        workbook: Workbook,
+        contact_plan: ContactPlan,
+        density: SheetDensity | None = None,
+        *,
+        stacked: bool = False,
+        offers: int | None = None,
+    ) -> str:
         """The sheet's markup; `offers`: how many of the plan's offers the checklist shows (default: all)."""
         density = density or SHEET_DENSITIES[0]
         shown = contact_plan.offers if offers is None else contact_plan.offers[:offers]
         return self.env.get_template("question-sheet.html").render(
-            self._context(workbook), plan=contact_plan, density=density, stacked=stacked,
-            offers=shown, offers_left=len(contact_plan.offers) - len(shown))
+            self._context(workbook),
+            plan=contact_plan,
+            density=density,
+            stacked=stacked,
+            offers=shown,
+            offers_left=len(contact_plan.offers) - len(shown),
+        )
 
     def stylesheet(self, kind: str, workbook: Workbook, density: SheetDensity | None = None) -> CSS:
         """The compiled CSS for a document: "workbook" or "question-sheet" (at a density).
@@ -253,9 +291,12 @@ class PdfRenderer:
         accent = _accent(workbook)
         key = (kind, workbook.settings.paper, accent, density)
         if key not in self._stylesheets:
-            self._stylesheets[key] = CSS(string=self.stylesheet_source(kind, workbook, density),
-                                         base_url=self.templates.as_uri() + "/", url_fetcher=self.fetcher,
-                                         font_config=self.font_config)
+            self._stylesheets[key] = CSS(
+                string=self.stylesheet_source(kind, workbook, density),
+                base_url=self.templates.as_uri() + "/",
+                url_fetcher=self.fetcher,
+                font_config=self.font_config,
+            )
         return self._stylesheets[key]
 
     def stylesheet_source(self, kind: str, workbook: Workbook, density: SheetDensity | None = None) -> str:
@@ -266,8 +307,13 @@ class PdfRenderer:
         custom properties again for every element of every document, which costs more.
         """
         accent = _accent(workbook)
-        values = {**CSS_CONSTANTS, "accent": accent, "accent-tint": colour.tint(accent, 0.9),
-                  "accent-soft": colour.tint(accent, 0.75), **(_density_values(density) if density else {})}
+        values = {
+            **CSS_CONSTANTS,
+            "accent": accent,
+            "accent-tint": colour.tint(accent, 0.9),
+            "accent-soft": colour.tint(accent, 0.75),
+            **(_density_values(density) if density else {}),
+        }
         text = form_font_css() if kind == "question-sheet" else ""
         text += "\n".join((self.templates / name).read_text(encoding="utf-8") for name in ("common.css", f"{kind}.css"))
         text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)  # comments may mention var(--name) too
@@ -298,7 +344,8 @@ class PdfRenderer:
         # The coach's logo is the one file outside the project a render may read.
         fetcher = self.fetcher.with_files([workbook.coach_logo]) if workbook.coach_logo else self.fetcher
         return parse_html(html, self.templates.as_uri() + "/", fetcher).render(
-            stylesheets=[stylesheet], font_config=self.font_config, **PDF_OPTIONS)
+            stylesheets=[stylesheet], font_config=self.font_config, **PDF_OPTIONS
+        )
 
 
 def parse_html(html: str, base_url: str, url_fetcher) -> HTML:
@@ -328,7 +375,9 @@ class _ParsedHTML(HTML):
     running its parser, and gives WeasyPrint a lighter default stylesheet (`_user_agent_stylesheets`).
     """
 
-    def __init__(self, root: ElementTree.Element, base_url: str, url_fetcher) -> None:  # no super().__init__: it would parse again
+    def __init__(
+        self, root: ElementTree.Element, base_url: str, url_fetcher
+    ) -> None:  # no super().__init__: it would parse again
         self.base_url = base_url
         self.url_fetcher = url_fetcher
         self.media_type = "print"
@@ -404,14 +453,21 @@ def _ruled_css(density: SheetDensity, colour: str) -> str:
     WeasyPrint paints that as a shading, which fills the whole box.)
     Used for the sheet's 2 follow-up fields too, hence at least `.lines-2`.
     """
-    rules = [f".lines-{lines} {{ height: {lines * density.rule_mm:.2f}mm;"
-             + (f" background-image: {', '.join([f'linear-gradient({colour})'] * (lines - 1))};"
-                f" background-position: {', '.join(f'0 {k * density.rule_mm - RULE_MM:.2f}mm' for k in range(1, lines))};"
-                if lines > 1 else "")
-             + " }"
-             for lines in range(1, max(density.max_lines, 2) + 1)]
-    return ("\ntextarea.ruled { background-size: 100% 0.6pt; background-repeat: no-repeat;"
-            " background-origin: border-box; background-clip: border-box; }\n" + "\n".join(rules) + "\n")
+    rules = [
+        f".lines-{lines} {{ height: {lines * density.rule_mm:.2f}mm;"
+        + (
+            f" background-image: {', '.join([f'linear-gradient({colour})'] * (lines - 1))};"
+            f" background-position: {', '.join(f'0 {k * density.rule_mm - RULE_MM:.2f}mm' for k in range(1, lines))};"
+            if lines > 1
+            else ""
+        )
+        + " }"
+        for lines in range(1, max(density.max_lines, 2) + 1)
+    ]
+    return (
+        "\ntextarea.ruled { background-size: 100% 0.6pt; background-repeat: no-repeat;"
+        " background-origin: border-box; background-clip: border-box; }\n" + "\n".join(rules) + "\n"
+    )
 
 
 # --- how much a question sheet holds -------------------------------------------------------------
@@ -447,14 +503,18 @@ def _lines(text: str, chars_per_line: float) -> int:
     return max(1, math.ceil(len(text) / (chars_per_line * 0.92)))
 
 
-def _sheet_fit(contact_plan: ContactPlan, density: SheetDensity, paper: str, offers: int | None = None) -> tuple[int, bool]:
+def _sheet_fit(
+    contact_plan: ContactPlan, density: SheetDensity, paper: str, offers: int | None = None
+) -> tuple[int, bool]:
     """Estimated (pages the questions take, whether the sidebar fits beside them) at this density."""
     width, height = PAPER_MM[paper]
     top, bottom, side = PAGE_MARGINS_MM[density.compact]
     page_height = height - top - bottom
     font_mm = density.font_pt * MM_PER_PT
     line_mm = font_mm * density.line_height
-    chars_per_line = (width - 2 * side - SIDEBAR_MM[density.compact] - 3 * DIGIT_EM * font_mm) / (CHAR_EM[density.condensed] * font_mm)
+    chars_per_line = (width - 2 * side - SIDEBAR_MM[density.compact] - 3 * DIGIT_EM * font_mm) / (
+        CHAR_EM[density.condensed] * font_mm
+    )
 
     before = _before_height(contact_plan, width - 2 * side, density)
     used = HEADER_MM[density.compact] + before + (0 if density.compact else QUESTIONS_TITLE_MM)
@@ -463,8 +523,11 @@ def _sheet_fit(contact_plan: ContactPlan, density: SheetDensity, paper: str, off
         used += density.stage_gap_mm - density.gap_mm  # vertical margins collapse: the larger one wins
         for index, question in enumerate(questions):
             label = stage_title + " " if index == 0 else ""
-            needed = (_lines(label + question.text + " 00 min", chars_per_line) * line_mm
-                      + density.answer_lines(question.minutes) * density.rule_mm + density.gap_mm)
+            needed = (
+                _lines(label + question.text + " 00 min", chars_per_line) * line_mm
+                + density.answer_lines(question.minutes) * density.rule_mm
+                + density.gap_mm
+            )
             if used + needed > page_height:  # a question is never split: it moves to the next page whole
                 pages += 1
                 used = 0.0
@@ -472,8 +535,11 @@ def _sheet_fit(contact_plan: ContactPlan, density: SheetDensity, paper: str, off
 
     checklist_line = 9 * MM_PER_PT * 1.28
     side_chars = SIDEBAR_TEXT_MM[density.compact] / (CHAR_EM[density.condensed] * 9 * MM_PER_PT)
-    sidebar = SIDEBAR_FIXED_MM + 6 * density.rule_mm + sum(
-        _lines(offer.text, side_chars) * checklist_line + 1.3 for offer in contact_plan.offers[:offers])
+    sidebar = (
+        SIDEBAR_FIXED_MM
+        + 6 * density.rule_mm
+        + sum(_lines(offer.text, side_chars) * checklist_line + 1.3 for offer in contact_plan.offers[:offers])
+    )
     return pages, HEADER_MM[density.compact] + before + sidebar <= page_height
 
 
@@ -482,13 +548,19 @@ def _before_height(contact_plan: ContactPlan, width_mm: float, density: SheetDen
     line = 9 * MM_PER_PT * 1.28
     chars = (width_mm - 6.0 - BEFORE_LABEL_MM) / (CHAR_EM[density.condensed] * 9 * MM_PER_PT)
     contact = contact_plan.contact
-    texts = [contact_plan.why_them, contact_plan.known, contact.how_we_met, contact_plan.last_time,
-             _notes_inline(contact.notes) if contact.notes else None]
+    texts = [
+        contact_plan.why_them,
+        contact_plan.known,
+        contact.how_we_met,
+        contact_plan.last_time,
+        _notes_inline(contact.notes) if contact.notes else None,
+    ]
     lines = 1 + sum(_lines(text, chars) for text in texts if text)  # the first line: your introduction
     return BEFORE_FIXED_MM + lines * line
 
 
 # --- content and formatting helpers -------------------------------------------------------------
+
 
 @lru_cache(maxsize=32)
 def _guide_html(page: GuidePage) -> Markup:
@@ -524,7 +596,9 @@ SHEET_NOTES_CHARS = 180
 
 def _notes_inline(text: str | None) -> str:
     """A user's Markdown notes as one short line of plain text (escaped by the template like any text)."""
-    rendered = re.sub(r"</?(?:p|li|ul|ol|br|hr|h[1-6]|div|blockquote|pre|tr|td|th)\b[^>]*>", " ", str(notes_to_html(text)))
+    rendered = re.sub(
+        r"</?(?:p|li|ul|ol|br|hr|h[1-6]|div|blockquote|pre|tr|td|th)\b[^>]*>", " ", str(notes_to_html(text))
+    )
     plain = html.unescape(re.sub(r"<[^>]+>", "", rendered))  # inline tags (strong, em, a) leave their text as it was
     plain = " ".join(plain.split())
     return plain if len(plain) <= SHEET_NOTES_CHARS else plain[:SHEET_NOTES_CHARS].rsplit(" ", 1)[0] + " …"
@@ -533,7 +607,7 @@ def _notes_inline(text: str | None) -> str:
 # Pictographs (emoji) and the invisible characters that build them: skin tones, joiners, variation
 # selectors, tags. The fonts a print uses (DejaVu, plus whatever fontconfig finds) have no colour
 # emoji, so an emoji would print as an empty box; those the text font can draw (☕, ✓) are kept.
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u200D\uFE0E\uFE0F\U000E0020-\U000E007F\u20E3]")
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u200d\ufe0e\ufe0f\U000e0020-\U000e007f\u20e3]")
 
 
 def without_emoji(value):
@@ -570,8 +644,18 @@ def _long_date(day: date) -> str:
 FORM_FONT_FAMILY = "Workbook Form"
 FORM_FONT_FILE = "DejaVuSans.ttf"
 FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".local/share/fonts")
-FORM_FONT_UNICODES = [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x370, 0x3D0), *range(0x400, 0x460),
-                      *range(0x2010, 0x2027), 0x2030, 0x2039, 0x203A, 0x20AC, 0x2122]
+FORM_FONT_UNICODES = [
+    *range(0x20, 0x7F),
+    *range(0xA0, 0x180),
+    *range(0x370, 0x3D0),
+    *range(0x400, 0x460),
+    *range(0x2010, 0x2027),
+    0x2030,
+    0x2039,
+    0x203A,
+    0x20AC,
+    0x2122,
+]
 
 
 @lru_cache(maxsize=1)

@@ -21,10 +21,48 @@ _COMMON_ENDINGS = ("ing", "ion", "ment", "ness", "ity", "ship", "ics", "ery", "a
 _PLAIN_CAPITAL = re.compile(r"^[A-Z][a-z]+(?:[-'’][a-z]+)*$")
 # Verbs a need may start with when it is written as an action rather than a noun phrase.
 _ACTION_VERBS = {
-    "find", "hire", "build", "get", "grow", "recruit", "improve", "fix", "train", "write", "design", "plan",
-    "launch", "organise", "organize", "run", "test", "edit", "review", "create", "make", "set", "update",
-    "reach", "raise", "learn", "start", "track", "manage", "move", "prepare", "translate", "redesign",
-    "automate", "digitise", "digitize", "streamline", "cut", "reduce", "increase", "expand", "replace",
+    "find",
+    "hire",
+    "build",
+    "get",
+    "grow",
+    "recruit",
+    "improve",
+    "fix",
+    "train",
+    "write",
+    "design",
+    "plan",
+    "launch",
+    "organise",
+    "organize",
+    "run",
+    "test",
+    "edit",
+    "review",
+    "create",
+    "make",
+    "set",
+    "update",
+    "reach",
+    "raise",
+    "learn",
+    "start",
+    "track",
+    "manage",
+    "move",
+    "prepare",
+    "translate",
+    "redesign",
+    "automate",
+    "digitise",
+    "digitize",
+    "streamline",
+    "cut",
+    "reduce",
+    "increase",
+    "expand",
+    "replace",
 }
 
 
@@ -44,7 +82,7 @@ def in_sentence(text: str) -> str:
         # like a name. (Mixed case and acronyms later on, as in "A trainer for LinkedIn", do not.)
         if any(_PLAIN_CAPITAL.match(word.strip(",.;:()")) for word in rest):
             return text
-        return first[0].lower() + first[1:] + text[len(first):]
+        return first[0].lower() + first[1:] + text[len(first) :]
     if first.casefold().endswith(_COMMON_ENDINGS):
         return first[0].lower() + first[1:]
     return text

@@ -41,8 +41,17 @@ def _contact(plan: ContactPlan) -> dict:
         "why_them": plan.why_them,
         "last_time": plan.last_time,
         "thank_you_by": plan.thank_you_by.isoformat() if plan.thank_you_by else None,
-        "questions": [{"stage": q.stage, "text": q.text, "minutes": q.minutes, "reason": q.reason,
-                       "own": q.own, "personal": list(q.personal)} for q in questions.questions],
+        "questions": [
+            {
+                "stage": q.stage,
+                "text": q.text,
+                "minutes": q.minutes,
+                "reason": q.reason,
+                "own": q.own,
+                "personal": list(q.personal),
+            }
+            for q in questions.questions
+        ],
         "offers": [{"text": o.text, "reason": o.reason} for o in plan.offers],
         # Filled by the follow-through work (ContactPlan.due); an empty list until then.
         "due": [{"date": _iso(item.date), "kind": item.kind, "text": item.text} for item in getattr(plan, "due", ())],

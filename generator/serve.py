@@ -35,7 +35,7 @@ RELOAD_SCRIPT = """<script>
 (function () {
   var shown = null;
   function check() {
-    fetch("%s", {cache: "no-store"}).then(function (response) { return response.json(); }).then(function (status) {
+    fetch("@STATUS_PATH@", {cache: "no-store"}).then(function (response) { return response.json(); }).then(function (status) {
       if (shown === null) { shown = status.version; }
       else if (status.version !== shown) { location.reload(); return; }
       var box = document.getElementById("workbook-serve-problems");
@@ -56,7 +56,7 @@ RELOAD_SCRIPT = """<script>
   }
   check();
 })();
-</script>""" % STATUS_PATH
+</script>""".replace("@STATUS_PATH@", STATUS_PATH)
 
 PROBLEMS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Workbook preview</title></head>
 <body><h1>Workbook preview</h1><p>No site yet: the first build did not succeed. Fix the profile and save it.</p>
@@ -183,8 +183,13 @@ def _site_first(target: Path, out: Path, display: Callable[[Path], str]) -> bool
     workbook = tailor(loaded, builtin_banks(), load_guide(), date.today())
     paths = output_paths(workbook)
     sheets = {contact_id: path for contact_id, path in paths.sheets.items() if (folder / path).is_file()}
-    render_site(workbook, folder, sheets=sheets, calendar=paths.calendar,
-                workbook_pdf=paths.workbook_pdf if (folder / paths.workbook_pdf).is_file() else None)
+    render_site(
+        workbook,
+        folder,
+        sheets=sheets,
+        calendar=paths.calendar,
+        workbook_pdf=paths.workbook_pdf if (folder / paths.workbook_pdf).is_file() else None,
+    )
     return len(sheets) == len(workbook.contacts)
 
 
@@ -223,8 +228,13 @@ def _rebuild(target: Path, out: Path, state: _State, display: Callable[[Path], s
             state.version += 1
     if not failed:
         took = f"{time.perf_counter() - started:.1f} s"
-        click.echo(f"Built in {took}." if first else f"PDFs rebuilt; all done in {took}." if complete
-                   else f"Built in {took}; the browser reloads.")
+        click.echo(
+            f"Built in {took}."
+            if first
+            else f"PDFs rebuilt; all done in {took}."
+            if complete
+            else f"Built in {took}; the browser reloads."
+        )
 
 
 def _start_page(target: Path, out: Path) -> str:
@@ -247,7 +257,9 @@ def serve(target: Path, *, port: int, out: Path | None, display: Callable[[Path]
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(out, state))
     except OSError as error:
-        click.echo(f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}; choose another with --port", err=True)
+        click.echo(
+            f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}; choose another with --port", err=True
+        )
         return 1
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -258,8 +270,10 @@ def serve(target: Path, *, port: int, out: Path | None, display: Callable[[Path]
         _rebuild(target, out, state, display, first=True)
         state.start_page = _start_page(target, out)
         thread.start()
-        click.echo(f"Serving {display(target)} at http://127.0.0.1:{server.server_address[1]}/ "
-                   "(this machine only). Save the profile to rebuild; Ctrl+C to stop.")
+        click.echo(
+            f"Serving {display(target)} at http://127.0.0.1:{server.server_address[1]}/ "
+            "(this machine only). Save the profile to rebuild; Ctrl+C to stop."
+        )
         sys.stdout.flush()
         while True:
             time.sleep(POLL_SECONDS)

@@ -62,8 +62,15 @@ _ID = re.compile(ID_PATTERN)
 _OUTPUT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 
 
-def render_site(workbook: Workbook, client_dir: Path, *, sheets: dict[str, str] | None = None,
-                workbook_pdf: str | None = None, calendar: str | None = None, downloads_ready: bool = True) -> Path:
+def render_site(
+    workbook: Workbook,
+    client_dir: Path,
+    *,
+    sheets: dict[str, str] | None = None,
+    workbook_pdf: str | None = None,
+    calendar: str | None = None,
+    downloads_ready: bool = True,
+) -> Path:
     """Write the client's Markdown pages and mkdocs.yml into `client_dir`, build the site; return its index.html.
 
     `sheets` maps contact id → that contact's sheet PDF, and `workbook_pdf` names the whole workbook PDF,
@@ -88,8 +95,13 @@ def render_site(workbook: Workbook, client_dir: Path, *, sheets: dict[str, str] 
     # is opened, served or previewed from; pages link to the copies.
     downloads = _downloads(sheets, workbook_pdf, calendar)
     in_site = {path: f"site/{DOWNLOADS_FOLDER}/{safe_path(path)}" for path in downloads}
-    nav = _write_pages(workbook, docs, {contact_id: in_site[path] for contact_id, path in sheets.items()},
-                       in_site.get(workbook_pdf), in_site.get(calendar))
+    nav = _write_pages(
+        workbook,
+        docs,
+        {contact_id: in_site[path] for contact_id, path in sheets.items()},
+        in_site.get(workbook_pdf),
+        in_site.get(calendar),
+    )
     _write_assets(workbook, docs)
     for path in downloads:
         if downloads_ready or path == calendar:
@@ -109,8 +121,11 @@ def link_downloads(client_dir: Path, *, sheets: dict[str, str], workbook_pdf: st
     """Put the real PDFs into a site built with `downloads_ready=False` (its docs/ and site/ copies)."""
     client_dir = Path(os.path.abspath(client_dir))
     sheets = {contact_id: _output_path(path) for contact_id, path in sheets.items()}
-    downloads = _downloads(sheets, _output_path(workbook_pdf) if workbook_pdf else None,
-                           _output_path(calendar) if calendar and (client_dir / calendar).is_file() else None)
+    downloads = _downloads(
+        sheets,
+        _output_path(workbook_pdf) if workbook_pdf else None,
+        _output_path(calendar) if calendar and (client_dir / calendar).is_file() else None,
+    )
     _link_downloads(client_dir, downloads, docs=True)
 
 
@@ -126,6 +141,7 @@ def _link_downloads(client_dir: Path, downloads: list[str], *, docs: bool) -> No
 
 
 # --- the pages ----------------------------------------------------------------------------------
+
 
 def _valid_id(value: str) -> Markup:
     """An id used in a file name or link: only ever one the loader validated."""
@@ -157,7 +173,12 @@ def _applies_to(applies: Applies, words: Words) -> str:
     if applies.relationships is not None:
         parts.append(", ".join(words.relationships[relationship] for relationship in applies.relationships))
     if applies.kinds is not None:
-        parts.append(fill(words.site["suits_kinds"], kinds=f" {words.site['or']} ".join(words.kinds[kind] for kind in applies.kinds)))
+        parts.append(
+            fill(
+                words.site["suits_kinds"],
+                kinds=f" {words.site['or']} ".join(words.kinds[kind] for kind in applies.kinds),
+            )
+        )
     if applies.meeting != "any":
         parts.append(words.meeting_kinds[applies.meeting])
     return " · ".join(parts) or words.site["suits_anyone"]
@@ -186,10 +207,26 @@ def _link(text: object, target: str) -> Markup:
 def _page_templates() -> Environment:
     """Page templates: every `{{ value }}` goes through md_escape, so user text becomes inert Markdown and
     only our own Markup passes as is."""
-    env = Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=False, finalize=md_escape,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(id=_valid_id, page=_page, html=_html, notes=notes_to_html, with_prefix=_with_prefix,
-                       applies_to=_applies_to, fill=fill, say=_say, link=_link)
+    env = Environment(
+        loader=FileSystemLoader(SITE_TEMPLATES),
+        autoescape=False,
+        finalize=md_escape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        id=_valid_id,
+        page=_page,
+        html=_html,
+        notes=notes_to_html,
+        with_prefix=_with_prefix,
+        applies_to=_applies_to,
+        fill=fill,
+        say=_say,
+        link=_link,
+    )
     return env
 
 
@@ -220,12 +257,17 @@ def _checklist(list_key: str, reset_label: str, list_name: str, label: str, item
         seen.add(key)
         box_id = f"{list_name}-{key}"
         why = Markup('<br><span class="workbook-why">{}</span>').format(note) if note else Markup("")
-        rows.append(Markup('<li><input type="checkbox" id="{0}" data-item="{1}">'
-                           '<label for="{0}"><span class="workbook-item">{2}</span>{3}</label></li>')
-                    .format(box_id, key, text, why))
-    return Markup('<div class="workbook-checklist" data-checklist="{}">\n<ul aria-label="{}">\n{}\n</ul>\n'
-                  '<button type="button" class="md-button workbook-checklist__reset" hidden>{}'
-                  '</button>\n</div>\n').format(list_key + "/" + list_name, label, Markup("\n").join(rows), reset_label)
+        rows.append(
+            Markup(
+                '<li><input type="checkbox" id="{0}" data-item="{1}">'
+                '<label for="{0}"><span class="workbook-item">{2}</span>{3}</label></li>'
+            ).format(box_id, key, text, why)
+        )
+    return Markup(
+        '<div class="workbook-checklist" data-checklist="{}">\n<ul aria-label="{}">\n{}\n</ul>\n'
+        '<button type="button" class="md-button workbook-checklist__reset" hidden>{}'
+        "</button>\n</div>\n"
+    ).format(list_key + "/" + list_name, label, Markup("\n").join(rows), reset_label)
 
 
 def _front_matter(title: str) -> Markup:
@@ -239,8 +281,9 @@ def _href(from_page: str, target: str) -> Markup:
     return Markup(escape(quote(posixpath.relpath(target, page_folder))))
 
 
-def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workbook_pdf: str | None,
-                 calendar: str | None) -> list:
+def _write_pages(
+    workbook: Workbook, docs: Path, sheets: dict[str, str], workbook_pdf: str | None, calendar: str | None
+) -> list:
     """Render every page; return MkDocs' `nav`: docs paths, and {section title: [docs paths]} for groups.
 
     The order is the way a reader works through the workbook: home, the guide, their roles, their
@@ -250,12 +293,19 @@ def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workboo
     contacts = {plan.id: plan for plan in workbook.contacts}
     words = workbook.words
     titles = words.pages
-    common = {"workbook": workbook, "contacts": contacts, "words": words, "stage_titles": words.stages,
-              "offer_triggers": words.offer_triggers, "timezone": workbook.settings.timezone}
+    common = {
+        "workbook": workbook,
+        "contacts": contacts,
+        "words": words,
+        "stage_titles": words.stages,
+        "offer_triggers": words.offer_triggers,
+        "timezone": workbook.settings.timezone,
+    }
 
     def write(path: str, template: str, title: str, **context) -> str:
-        text = env.get_template(template).render(front_matter=_front_matter(title),
-                                                 href=lambda target: _href(path, target), **common, **context)
+        text = env.get_template(template).render(
+            front_matter=_front_matter(title), href=lambda target: _href(path, target), **common, **context
+        )
         target = docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
@@ -271,18 +321,42 @@ def _write_pages(workbook: Workbook, docs: Path, sheets: dict[str, str], workboo
         # "Home": the browser's title adds the site's name ("Maya Lopez's workbook"); the H1 is the seeker's.
         write("index.md", "home.md", titles["home"], workbook_pdf=workbook_pdf, calendar=calendar),
         {titles["guide"]: guide},
-        {titles["roles"]: _section_nav(write("roles/index.md", "roles.md", titles["roles"]), [
-            write(f"roles/{_page(plan.role.id)}.md", "role.md", plan.role.title, plan=plan)
-            for plan in workbook.roles])},
-        {titles["contacts"]: _section_nav(write("contacts/index.md", "contacts.md", titles["contacts"]), [
-            write(f"contacts/{_page(plan.id)}.md", "contact.md", plan.contact.name, plan=plan,
-                  sheet=sheets.get(plan.id),
-                  checklist=partial(_checklist, f"{_valid_id(workbook.client_id)}/{_valid_id(plan.id)}",
-                                    words.site["clear_ticks"]))
-            for plan in workbook.contacts])},
+        {
+            titles["roles"]: _section_nav(
+                write("roles/index.md", "roles.md", titles["roles"]),
+                [
+                    write(f"roles/{_page(plan.role.id)}.md", "role.md", plan.role.title, plan=plan)
+                    for plan in workbook.roles
+                ],
+            )
+        },
+        {
+            titles["contacts"]: _section_nav(
+                write("contacts/index.md", "contacts.md", titles["contacts"]),
+                [
+                    write(
+                        f"contacts/{_page(plan.id)}.md",
+                        "contact.md",
+                        plan.contact.name,
+                        plan=plan,
+                        sheet=sheets.get(plan.id),
+                        checklist=partial(
+                            _checklist,
+                            f"{_valid_id(workbook.client_id)}/{_valid_id(plan.id)}",
+                            words.site["clear_ticks"],
+                        ),
+                    )
+                    for plan in workbook.contacts
+                ],
+            )
+        },
         write("tracker.md", "tracker.md", titles["tracker"], chart=_tracker_chart(workbook)),
-        {titles["banks"]: [write("banks/questions.md", "questions.md", titles["question_bank"]),
-                           write("banks/offers.md", "offers.md", titles["offer_bank"])]},
+        {
+            titles["banks"]: [
+                write("banks/questions.md", "questions.md", titles["question_bank"]),
+                write("banks/offers.md", "offers.md", titles["offer_bank"]),
+            ]
+        },
     ]
 
 
@@ -313,19 +387,22 @@ def _tracker_chart(workbook: Workbook) -> Markup:
     parts = [Markup('<figure class="workbook-chart">'), Markup("<figcaption>{}</figcaption>").format(caption)]
     for status in counts:
         width = round(100 * status.count / most, 1)
-        parts.append(Markup(
-            '<span class="workbook-chart__label" aria-hidden="true">{label}</span>'
-            '<svg class="workbook-chart__bar workbook-chart__bar--{id}" width="100%" height="18" viewBox="0 0 100 10"'
-            ' preserveAspectRatio="none" aria-hidden="true" focusable="false">'
-            '<rect class="workbook-chart__track" width="100" height="10"></rect>'
-            '<rect width="{width}" height="10"></rect></svg>'
-            '<span class="workbook-chart__count" aria-hidden="true">{count}</span>').format(
-                label=status.label, id=_valid_id(status.status), width=width, count=status.count))
+        parts.append(
+            Markup(
+                '<span class="workbook-chart__label" aria-hidden="true">{label}</span>'
+                '<svg class="workbook-chart__bar workbook-chart__bar--{id}" width="100%" height="18" viewBox="0 0 100 10"'
+                ' preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+                '<rect class="workbook-chart__track" width="100" height="10"></rect>'
+                '<rect width="{width}" height="10"></rect></svg>'
+                '<span class="workbook-chart__count" aria-hidden="true">{count}</span>'
+            ).format(label=status.label, id=_valid_id(status.status), width=width, count=status.count)
+        )
     parts.append(Markup("</figure>"))
     return Markup("").join(parts)
 
 
 # --- assets: stylesheet, coach's logo and colour -------------------------------------------------
+
 
 def _write_assets(workbook: Workbook, docs: Path) -> None:
     assets = docs / ASSETS_FOLDER
@@ -366,8 +443,12 @@ def site_colours(coach_colour: str | None, *, with_logo: bool = False) -> dict:
         # Hover and focus: a step further from the page than the link, still readable.
         towards = colour.BLACK if page == PAGE_LIGHT else colour.WHITE
         accent = colour.readable(colour.mix(link, towards, 0.25), page, colour.TEXT)
-        return {"link": colour.to_hex(link), "on_link": colour.to_hex(colour.text_on(link)),
-                "accent": colour.to_hex(accent), "on_accent": colour.to_hex(colour.text_on(accent))}
+        return {
+            "link": colour.to_hex(link),
+            "on_link": colour.to_hex(colour.text_on(link)),
+            "accent": colour.to_hex(accent),
+            "on_accent": colour.to_hex(colour.text_on(accent)),
+        }
 
     # Logos are drawn for white paper, so a logo sits on white; where white is too close to the header
     # colour to stand out (under 3:1), a ring in the header's text colour marks its edge instead.
@@ -395,6 +476,7 @@ def _coach_stylesheet(coach_colour: str | None, with_logo: bool) -> str:
 
 # --- the client's mkdocs.yml --------------------------------------------------------------------
 
+
 def _generate_config(workbook: Workbook, client_dir: Path, nav: list) -> str:
     """The client's mkdocs.yml: INHERIT the root file, add what belongs to this client only.
 
@@ -420,8 +502,11 @@ def _generate_config(workbook: Workbook, client_dir: Path, nav: list) -> str:
         "nav": nav,
     }
     # Pages left out of a long section's navigation (NAV_SECTION_PAGES) are meant to be: say so to MkDocs.
-    omitted = [f"/{folder}/*.md" for folder, count in (("roles", len(workbook.roles)), ("contacts", len(workbook.contacts)))
-               if count > NAV_SECTION_PAGES]
+    omitted = [
+        f"/{folder}/*.md"
+        for folder, count in (("roles", len(workbook.roles)), ("contacts", len(workbook.contacts)))
+        if count > NAV_SECTION_PAGES
+    ]
     if omitted:
         config["not_in_nav"] = "\n".join(omitted)
     footer = _footer(workbook)
@@ -446,7 +531,9 @@ def _footer(workbook: Workbook) -> Markup | None:
         return None
     prepared_by = workbook.words.site["prepared_by"]
     if coach.website and is_safe_link(coach.website):
-        parts = [Markup('{} <a href="{}" rel="noopener noreferrer">{}</a>').format(prepared_by, coach.website, coach.name)]
+        parts = [
+            Markup('{} <a href="{}" rel="noopener noreferrer">{}</a>').format(prepared_by, coach.website, coach.name)
+        ]
     else:
         parts = [Markup("{} {}").format(prepared_by, coach.name)]
     if coach.email:
@@ -455,6 +542,7 @@ def _footer(workbook: Workbook) -> Markup | None:
 
 
 # --- the build ----------------------------------------------------------------------------------
+
 
 def _build(config_file: Path) -> None:
     """One strict MkDocs build through its Python API; a warning or error becomes a UserError."""
@@ -501,6 +589,7 @@ def _mkdocs_messages() -> Iterator[list[str]]:
 
 # --- checks on what the caller passed -------------------------------------------------------------
 
+
 def _check_ids(workbook: Workbook) -> None:
     for role in workbook.roles:
         _valid_id(role.role.id)
@@ -520,7 +609,10 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 def _output_path(path: str) -> str:
     """A path to one of our own outputs, relative to the client folder: plain segments, never leaving it."""
-    if not isinstance(path, str) or not _OUTPUT_PATH.match(path) or any(part in ("", ".", "..") for part in path.split("/")):
+    if (
+        not isinstance(path, str)
+        or not _OUTPUT_PATH.match(path)
+        or any(part in ("", ".", "..") for part in path.split("/"))
+    ):
         raise InternalError(f"not a path inside the client folder: {path!r}")
     return path
-

@@ -77,7 +77,9 @@ def shorten(value: object, limit: int = 40) -> str:
         text = "a number with thousands of digits"
     if len(text) > 4 * limit:  # a huge value: don't scan all of it
         text = text[: 4 * limit]
-    text = _CONTROL.sub(lambda match: "⏎" if match.group() in "\n\r\u2028\u2029" else f"\\x{ord(match.group()):02x}", text)
+    text = _CONTROL.sub(
+        lambda match: "⏎" if match.group() in "\n\r\u2028\u2029" else f"\\x{ord(match.group()):02x}", text
+    )
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -98,7 +100,9 @@ def read_yaml(path: Path, display_name: str | None = None) -> Source:
         raise UserError([Problem(name, 1, 1, "", f"cannot read the file: {error.strerror or error}")]) from None
     if status.st_size > MAX_BYTES or len(raw) > MAX_BYTES:
         limit = MAX_BYTES // (1024 * 1024)
-        raise UserError([Problem(name, 1, 1, "", f"the file is larger than {limit} MB; a profile is a few kilobytes of YAML")])
+        raise UserError(
+            [Problem(name, 1, 1, "", f"the file is larger than {limit} MB; a profile is a few kilobytes of YAML")]
+        )
     return parse_yaml(raw, name)
 
 
@@ -115,18 +119,32 @@ def parse_yaml(raw: bytes, name: str) -> Source:
     if builder.problems:
         raise UserError(builder.problems)
     if source.data is None:
-        raise UserError([Problem(name, 1, 1, "", "the file is empty; expected a profile (run `workbook new` for a starter)")])
+        raise UserError(
+            [Problem(name, 1, 1, "", "the file is empty; expected a profile (run `workbook new` for a starter)")]
+        )
     if not isinstance(source.data, dict):
         kind = "a list" if isinstance(source.data, list) else f"the single value '{shorten(source.data)}'"
         line, column = source.values[()]
-        raise UserError([Problem(name, line, column, "", f"expected a mapping of keys such as `seeker:` at the top of the file, found {kind}")])
+        raise UserError(
+            [
+                Problem(
+                    name,
+                    line,
+                    column,
+                    "",
+                    f"expected a mapping of keys such as `seeker:` at the top of the file, found {kind}",
+                )
+            ]
+        )
     return source
 
 
 def _decode(raw: bytes, name: str) -> str:
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise UserError([Problem(name, line, 1, "", "this looks like a binary file, not YAML text (it contains NUL bytes)")])
+        raise UserError(
+            [Problem(name, line, 1, "", "this looks like a binary file, not YAML text (it contains NUL bytes)")]
+        )
     raw = raw.removeprefix(codecs.BOM_UTF8)  # a byte-order mark is harmless; drop it
     try:
         text = raw.decode("utf-8")
@@ -134,7 +152,17 @@ def _decode(raw: bytes, name: str) -> str:
         before = raw[: error.start]  # valid UTF-8 up to here, so columns count characters, not bytes
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1
-        raise UserError([Problem(name, line, column, "", f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8")]) from None
+        raise UserError(
+            [
+                Problem(
+                    name,
+                    line,
+                    column,
+                    "",
+                    f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8",
+                )
+            ]
+        ) from None
     return text
 
 
@@ -258,15 +286,25 @@ class _Builder:
             mark = key_event.start_mark
             key_position = (mark.line + 1, mark.column + 1)
             if type(key_event) is not _Scalar or _tag(key_event) == _MERGE:
-                self.problems.append(Problem(self.source.file, *key_position, format_path(path), "keys must be plain words such as `name`"))
+                self.problems.append(
+                    Problem(
+                        self.source.file, *key_position, format_path(path), "keys must be plain words such as `name`"
+                    )
+                )
                 self._skip(key_event)
                 self._skip(self._next())
                 continue
             key = key_event.value
             if key in result:
                 first = keys[path + (key,)]
-                self.problems.append(Problem(self.source.file, *key_position, format_path(path + (key,)),
-                                             f"duplicate key `{shorten(key)}` (first given on line {first[0]})"))
+                self.problems.append(
+                    Problem(
+                        self.source.file,
+                        *key_position,
+                        format_path(path + (key,)),
+                        f"duplicate key `{shorten(key)}` (first given on line {first[0]})",
+                    )
+                )
                 self._skip(self._next())
                 continue
             keys[path + (key,)] = key_position

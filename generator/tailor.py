@@ -85,8 +85,33 @@ CORE_KEEP_ORDER = ("reciprocity", "advice", "referral", "story", "trends")
 WARM_UP_FROM_MINUTES = 30
 # Words too common to say that a need and a strength are about the same thing.
 STOP_WORDS = {
-    "a", "an", "and", "the", "for", "of", "to", "in", "on", "with", "at", "by", "from", "or", "my", "our",
-    "their", "some", "someone", "who", "can", "help", "better", "new", "more", "good", "people",
+    "a",
+    "an",
+    "and",
+    "the",
+    "for",
+    "of",
+    "to",
+    "in",
+    "on",
+    "with",
+    "at",
+    "by",
+    "from",
+    "or",
+    "my",
+    "our",
+    "their",
+    "some",
+    "someone",
+    "who",
+    "can",
+    "help",
+    "better",
+    "new",
+    "more",
+    "good",
+    "people",
 }
 
 
@@ -95,10 +120,7 @@ def tailor(loaded: LoadedProfile, banks: Banks, guide: tuple[GuidePage, ...], to
     roles = {role.id: role for role in profile.target_roles}
     referrers = _resolve_referrers(profile.contacts)
     words = words_for(profile.settings.language, banks.words)
-    contacts = tuple(
-        _plan_contact(contact, profile, roles, referrers, banks, words)
-        for contact in profile.contacts
-    )
+    contacts = tuple(_plan_contact(contact, profile, roles, referrers, banks, words) for contact in profile.contacts)
     contacts, this_week = follow_through(contacts, profile, banks, today, words)
     return Workbook(
         client_id=loaded.client_id,
@@ -118,6 +140,7 @@ def tailor(loaded: LoadedProfile, banks: Banks, guide: tuple[GuidePage, ...], to
 
 
 # --- who is this contact? -----------------------------------------------------------------------
+
 
 def _words(text: str | None) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", (text or "").casefold()))
@@ -180,9 +203,11 @@ def _resolve_referrers(contacts: list[Contact]) -> dict[str, str]:
 
 
 def _applies(applies: Applies, relationship: str, kind: str, meeting_kind: str) -> bool:
-    return ((applies.relationships is None or relationship in applies.relationships)
-            and (applies.kinds is None or kind in applies.kinds)
-            and applies.meeting in ("any", meeting_kind))
+    return (
+        (applies.relationships is None or relationship in applies.relationships)
+        and (applies.kinds is None or kind in applies.kinds)
+        and applies.meeting in ("any", meeting_kind)
+    )
 
 
 def _specificity(applies: Applies) -> int:
@@ -198,14 +223,23 @@ def _fill(text: str, values: dict[str, str | None], fallbacks: dict[str, str]) -
 
 # --- the question plan --------------------------------------------------------------------------
 
-def _plan_contact(contact: Contact, profile: Profile, roles: dict[str, TargetRole],
-                  referrers: dict[str, str], banks: Banks, words: Words) -> ContactPlan:
+
+def _plan_contact(
+    contact: Contact,
+    profile: Profile,
+    roles: dict[str, TargetRole],
+    referrers: dict[str, str],
+    banks: Banks,
+    words: Words,
+) -> ContactPlan:
     role = roles.get(contact.target_role) if contact.target_role else None
     # A contact with no target role informs the search in general; with a single role, it is that one.
     named_role = role or _only_role(profile)
     kind = contact_kind(contact, named_role, banks)
     meeting_kind = "follow-up" if contact.status in FOLLOW_UP_STATUSES else "first"
-    minutes = contact.meeting.minutes if contact.meeting and contact.meeting.minutes else profile.settings.meeting_minutes
+    minutes = (
+        contact.meeting.minutes if contact.meeting and contact.meeting.minutes else profile.settings.meeting_minutes
+    )
     referrer_id = referrers.get(contact.id)
     referrer_text = next((c.name for c in profile.contacts if c.id == referrer_id), contact.referred_by)
     values = placeholder_values(contact, named_role, referrer_text)
@@ -227,8 +261,9 @@ def _plan_contact(contact: Contact, profile: Profile, roles: dict[str, TargetRol
         minutes=minutes,
         question_plan=questions,
         offers=offers,
-        why_them=" ".join(part for part in (lead.kind_sentence(with_role=False), lead.relationship_sentence(with_how=False))
-                          if part),
+        why_them=" ".join(
+            part for part in (lead.kind_sentence(with_role=False), lead.relationship_sentence(with_how=False)) if part
+        ),
         known=_known(contact, words),
         status_label=words.statuses[contact.status],
         relationship_label=words.relationships[contact.relationship],
@@ -253,8 +288,13 @@ def placeholder_values(contact: Contact, role: TargetRole | None, referrer: str 
 
 def offer_values(trigger: str, value: str | None = None, strength: str | None = None) -> dict[str, str]:
     """The trigger's own placeholders for an offer ({need}, {interest}, {hobby}, {strength}), mid-sentence."""
-    values = {"need": need_phrase(value)} if trigger in ("need", "strength-match") and value else \
-        {trigger: in_sentence(value)} if trigger in ("interest", "hobby") and value else {}
+    values = (
+        {"need": need_phrase(value)}
+        if trigger in ("need", "strength-match") and value
+        else {trigger: in_sentence(value)}
+        if trigger in ("interest", "hobby") and value
+        else {}
+    )
     if strength:
         values["strength"] = in_sentence(strength)
     return values
@@ -276,8 +316,15 @@ def _meeting(contact: Contact, minutes: int, settings: Settings, words: Words) -
     starts = meeting.starts.replace(tzinfo=settings.zone)
     # A time zone is printed only when the profile (or the coach) named one: otherwise "UTC" would be a guess.
     zone_label = starts.strftime("%Z") if meeting.has_time and "timezone" in settings.model_fields_set else None
-    return MeetingPlan(starts, meeting.has_time, minutes, meeting.format, meeting.place, zone_label,
-                       format_label=words.formats[meeting.format] if meeting.format else None)
+    return MeetingPlan(
+        starts,
+        meeting.has_time,
+        minutes,
+        meeting.format,
+        meeting.place,
+        zone_label,
+        format_label=words.formats[meeting.format] if meeting.format else None,
+    )
 
 
 def _full_stop(text: str) -> str:
@@ -311,7 +358,7 @@ def question_count_bounds(minutes: int) -> tuple[int, int]:
     """(fewest, most) questions a meeting of `minutes` holds: COUNT_BOUNDS, interpolated."""
     if minutes <= COUNT_BOUNDS[0][0]:
         return COUNT_BOUNDS[0][1:]
-    for (start, low_a, high_a), (end, low_b, high_b) in zip(COUNT_BOUNDS, COUNT_BOUNDS[1:]):
+    for (start, low_a, high_a), (end, low_b, high_b) in zip(COUNT_BOUNDS, COUNT_BOUNDS[1:], strict=False):
         if start <= minutes <= end:
             share = (minutes - start) / (end - start)
             return math.floor(low_a + (low_b - low_a) * share), math.ceil(high_a + (high_b - high_a) * share)
@@ -334,7 +381,7 @@ def core_stages(minutes: int, meeting_kind: str, own_questions: int = 0) -> tupl
     """
     wanted = CORE_FOLLOW_UP if meeting_kind == "follow-up" else CORE_FIRST if minutes >= 20 else CORE_SHORT
     room = planned_count(minutes) - min(own_questions, 1)
-    kept = [stage for stage in CORE_KEEP_ORDER if stage in wanted][:max(room, 1)]
+    kept = [stage for stage in CORE_KEEP_ORDER if stage in wanted][: max(room, 1)]
     return tuple(stage for stage in wanted if stage in kept)
 
 
@@ -348,11 +395,19 @@ def _depth_cap(full_minutes: int, minutes: int) -> int:
     return math.ceil(full_minutes * 1.5) if minutes < 60 else full_minutes * 2
 
 
-def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
-                   values: dict[str, str | None], banks: Banks, lead: _Leads) -> QuestionPlan:
+def _question_plan(
+    contact: Contact,
+    kind: str,
+    meeting_kind: str,
+    minutes: int,
+    values: dict[str, str | None],
+    banks: Banks,
+    lead: _Leads,
+) -> QuestionPlan:
     """Core first, then what the seeker knows about the person, then the best of the rest; see the module doc."""
     candidates = [
-        question for question in banks.questions
+        question
+        for question in banks.questions
         if _applies(question.applies, contact.relationship, kind, meeting_kind)
         and all(values.get(need) for need in question.needs)
     ]
@@ -369,8 +424,12 @@ def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
     themes: set[str] = set()
 
     def rank(question: Question) -> tuple:
-        return (-len(personal(question) - used_facts), question.priority, -_specificity(question.applies),
-                bank_order[question.id])
+        return (
+            -len(personal(question) - used_facts),
+            question.priority,
+            -_specificity(question.applies),
+            bank_order[question.id],
+        )
 
     def room(estimate: int) -> bool:
         return len(chosen) < most and sum(c.minutes for c in chosen) + estimate <= budget
@@ -417,13 +476,23 @@ def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
                 break
     # 3b. The right level: the best question written for this kind of person (a senior is asked about the
     #     people in the role on their team, a peer about their week, a recruiter about applications).
-    level = [q for q in candidates if q.applies.kinds is not None and len(q.applies.kinds) == 1 and q.priority == 1
-             and q.theme in ("role-fit", "advice") and not any(c.question is q for c in chosen)]
-    for question in sorted(level, key=rank)[:1 + (minutes >= 45)]:
+    level = [
+        q
+        for q in candidates
+        if q.applies.kinds is not None
+        and len(q.applies.kinds) == 1
+        and q.priority == 1
+        and q.theme in ("role-fit", "advice")
+        and not any(c.question is q for c in chosen)
+    ]
+    for question in sorted(level, key=rank)[: 1 + (minutes >= 45)]:
         take(question)
     # 4. The best of the rest, stage by stage in turns: personal first, then a theme not yet covered.
-    limits = {"warm-up": 1 if minutes >= WARM_UP_FROM_MINUTES else 0,
-              "referral": 1 + (minutes >= 90), "reciprocity": 1 + (minutes >= 60)}
+    limits = {
+        "warm-up": 1 if minutes >= WARM_UP_FROM_MINUTES else 0,
+        "referral": 1 + (minutes >= 90),
+        "reciprocity": 1 + (minutes >= 60),
+    }
     progress = True
     while progress and len(chosen) < most:
         progress = False
@@ -432,8 +501,10 @@ def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
         for stage in ("warm-up", "advice", "story", "trends", "advice", "referral", "reciprocity"):
             if stage in limits and sum(c.stage == stage for c in chosen) >= limits[stage]:
                 continue
-            queue = sorted((q for q in candidates if q.stage == stage and not any(c.question is q for c in chosen)),
-                           key=lambda q: (-len(personal(q) - used_facts), q.theme in themes, *rank(q)[1:]))
+            queue = sorted(
+                (q for q in candidates if q.stage == stage and not any(c.question is q for c in chosen)),
+                key=lambda q: (-len(personal(q) - used_facts), q.theme in themes, *rank(q)[1:]),
+            )
             if any(take(question) for question in queue):
                 progress = True
     # 5. Time left over buys depth: the story, trends and advice questions get longer, never past the budget.
@@ -454,30 +525,46 @@ def _question_plan(contact: Contact, kind: str, meeting_kind: str, minutes: int,
     first_follow_up = True
     # Conversation order: by stage, then as the bank orders them (path before what drew them before what they love),
     # the seeker's own questions last in their stage.
-    for choice in sorted(chosen, key=lambda c: (stage_order[c.stage], c.question is None,
-                                                bank_order.get(c.question.id, 0) if c.question else c.own[0])):
+    for choice in sorted(
+        chosen,
+        key=lambda c: (
+            stage_order[c.stage],
+            c.question is None,
+            bank_order.get(c.question.id, 0) if c.question else c.own[0],
+        ),
+    ):
         if choice.question is None:
             index, text = choice.own
-            planned.append(PlannedQuestion(
-                id=f"own-{index}", stage="trends", text=text, minutes=choice.minutes,
-                reason=fill(lead.words.reasons["own_question"], first_name=contact.first_name), own=True,
-                personal=("own",), stage_title=lead.words.stages["trends"]))
+            planned.append(
+                PlannedQuestion(
+                    id=f"own-{index}",
+                    stage="trends",
+                    text=text,
+                    minutes=choice.minutes,
+                    reason=fill(lead.words.reasons["own_question"], first_name=contact.first_name),
+                    own=True,
+                    personal=("own",),
+                    stage_title=lead.words.stages["trends"],
+                )
+            )
             continue
         question = choice.question
         note = ""
         if meeting_kind == "follow-up" and first_follow_up and lead.last_time:
             note = fill(lead.words.reasons["last_time"], note=_full_stop(lead.last_time)) + " "
             first_follow_up = False
-        planned.append(PlannedQuestion(
-            id=question.id,
-            stage=question.stage,
-            text=_fill(question.text, values, banks.placeholders),
-            minutes=choice.minutes,
-            reason=note + lead.for_applies(question.applies) + _fill(question.why, values, banks.placeholders),
-            tiara=question.tiara,
-            personal=tuple(sorted(personal(question))),
-            stage_title=lead.words.stages[question.stage],
-        ))
+        planned.append(
+            PlannedQuestion(
+                id=question.id,
+                stage=question.stage,
+                text=_fill(question.text, values, banks.placeholders),
+                minutes=choice.minutes,
+                reason=note + lead.for_applies(question.applies) + _fill(question.why, values, banks.placeholders),
+                tiara=question.tiara,
+                personal=tuple(sorted(personal(question))),
+                stage_title=lead.words.stages[question.stage],
+            )
+        )
     suitable = {q.id for q in candidates}
     left_out = len(suitable - {p.id for p in planned}) + len(contact.questions) - sum(p.own for p in planned)
     return QuestionPlan(tuple(planned), minutes, left_out=left_out, minutes_for_questions=budget)
@@ -501,8 +588,9 @@ class _Choice:
 class _Leads:
     """The sentences that say what about this contact made a choice, naming the specific thing."""
 
-    def __init__(self, contact: Contact, kind: str, values: dict[str, str | None], last_time: str | None,
-                 words: Words) -> None:
+    def __init__(
+        self, contact: Contact, kind: str, values: dict[str, str | None], last_time: str | None, words: Words
+    ) -> None:
         self.words = words
         self.contact = contact
         self.kind = kind
@@ -512,9 +600,16 @@ class _Leads:
     def kind_sentence(self, with_role: bool = True) -> str:
         """E.g. "As Director of Career Services at Portland State University, Jordan leads people in the
         Career Advisor role." (without the role, for the sheet, whose header already shows it)."""
-        contact, first, reasons, clauses = self.contact, self.contact.first_name, self.words.reasons, self.words.why_kind
+        contact, first, reasons, clauses = (
+            self.contact,
+            self.contact.first_name,
+            self.words.reasons,
+            self.words.why_kind,
+        )
         industry = self.values.get("industry")
-        target = self.values.get("target_role") or (fill(reasons["people_in_industry"], industry=industry) if industry else None)
+        target = self.values.get("target_role") or (
+            fill(reasons["people_in_industry"], industry=industry) if industry else None
+        )
         if self.kind in ("senior", "adjacent"):
             what = fill(clauses[self.kind], target=target) if target else clauses[self.kind + "_field"]  # type: ignore[literal-required]
         else:
@@ -522,7 +617,9 @@ class _Leads:
         if not with_role:
             return fill(reasons["kind_sentence"], first_name=first, what=what)
         if contact.company:
-            return fill(reasons["kind_with_role_at"], role=contact.role, company=contact.company, first_name=first, what=what)
+            return fill(
+                reasons["kind_with_role_at"], role=contact.role, company=contact.company, first_name=first, what=what
+            )
         return fill(reasons["kind_with_role"], role=contact.role, first_name=first, what=what)
 
     def relationship_sentence(self, with_how: bool = True) -> str:
@@ -544,7 +641,9 @@ class _Leads:
         return ""
 
 
-def _without_repeated_sentences(questions: QuestionPlan, offers: tuple[OfferItem, ...]) -> tuple[QuestionPlan, tuple[OfferItem, ...]]:
+def _without_repeated_sentences(
+    questions: QuestionPlan, offers: tuple[OfferItem, ...]
+) -> tuple[QuestionPlan, tuple[OfferItem, ...]]:
     """Each reason sentence once per page: later repeats are dropped (the bank's own reason always remains)."""
     seen: set[str] = set()
 
@@ -560,7 +659,9 @@ def _without_repeated_sentences(questions: QuestionPlan, offers: tuple[OfferItem
     new_offers = tuple(replace(o, reason=once(o.reason)) for o in offers)
     return replace(questions, questions=new_questions), new_offers
 
+
 # --- the offer checklist ------------------------------------------------------------------------
+
 
 def strength_for(need: str, strengths: Iterable[str]) -> str | None:
     """The seeker's strength that best matches a need, by shared meaningful words (video help ↔ video editing)."""
@@ -570,10 +671,14 @@ def strength_for(need: str, strengths: Iterable[str]) -> str | None:
     return max(scored, key=lambda item: (item[0], -item[1]))[2] if scored else None
 
 
-def _offers(contact: Contact, strengths: list[str], kind: str, meeting_kind: str,
-            values: dict[str, str | None], banks: Banks) -> tuple[OfferItem, ...]:
-    offers = [o for o in banks.offers if _applies(o.applies, contact.relationship, kind, meeting_kind)
-              and all(values.get(need) for need in o.needs)]
+def _offers(
+    contact: Contact, strengths: list[str], kind: str, meeting_kind: str, values: dict[str, str | None], banks: Banks
+) -> tuple[OfferItem, ...]:
+    offers = [
+        o
+        for o in banks.offers
+        if _applies(o.applies, contact.relationship, kind, meeting_kind) and all(values.get(need) for need in o.needs)
+    ]
     by_trigger: dict[str, list[Offer]] = {}
     for offer in offers:
         by_trigger.setdefault(offer.trigger, []).append(offer)
@@ -585,12 +690,14 @@ def _offers(contact: Contact, strengths: list[str], kind: str, meeting_kind: str
             return
         offer = choices[turn % len(choices)]
         filled = {**values, **extra}
-        items.append(OfferItem(
-            id=offer.id if turn < len(choices) else f"{offer.id}-{turn + 1}",
-            text=_fill(offer.text, filled, banks.placeholders),
-            reason=prefix + _fill(offer.why, filled, banks.placeholders),
-            trigger=trigger,
-        ))
+        items.append(
+            OfferItem(
+                id=offer.id if turn < len(choices) else f"{offer.id}-{turn + 1}",
+                text=_fill(offer.text, filled, banks.placeholders),
+                reason=prefix + _fill(offer.why, filled, banks.placeholders),
+                trigger=trigger,
+            )
+        )
 
     matched_strengths = set()
     for turn, need in enumerate(contact.needs):
@@ -613,27 +720,43 @@ def _offers(contact: Contact, strengths: list[str], kind: str, meeting_kind: str
     for offer in general:
         if len(items) >= MAX_OFFERS:
             break
-        items.append(OfferItem(offer.id, _fill(offer.text, values, banks.placeholders),
-                               _fill(offer.why, values, banks.placeholders), "always"))
+        items.append(
+            OfferItem(
+                offer.id,
+                _fill(offer.text, values, banks.placeholders),
+                _fill(offer.why, values, banks.placeholders),
+                "always",
+            )
+        )
     return tuple(items[:MAX_OFFERS])
 
 
 # --- roles and the tracker ----------------------------------------------------------------------
 
+
 def _plan_role(role: TargetRole, contacts: list[Contact], banks: Banks, words: Words) -> RolePlan:
     values = {"target_role": role_phrase(role.title), "industry": role.industry}
     questions = tuple(
-        PlannedQuestion(q.id, q.stage, _fill(q.text, values, banks.placeholders), q.minutes,
-                        _fill(q.why, values, banks.placeholders), tiara=q.tiara, stage_title=words.stages[q.stage])
+        PlannedQuestion(
+            q.id,
+            q.stage,
+            _fill(q.text, values, banks.placeholders),
+            q.minutes,
+            _fill(q.why, values, banks.placeholders),
+            tiara=q.tiara,
+            stage_title=words.stages[q.stage],
+        )
         for q in banks.questions
         # Only questions that need nothing about a particular person make sense on the role's own page.
-        if q.theme == "role-fit" and not (placeholders_in(q.text + q.why) & {"first_name", "company", "interest", "referrer"})
+        if q.theme == "role-fit"
+        and not (placeholders_in(q.text + q.why) & {"first_name", "company", "interest", "referrer"})
     )
     # A contact whose title is this role, or names one of its keywords, can tell the seeker about it even
     # without `target_role:`; one who names another role explicitly is still listed, apart, as "may also".
     phrases = [words for words in map(_meaningful, [role.title, *role.keywords]) if words]
-    may_also = tuple(c.id for c in contacts if c.target_role != role.id
-                     and any(words <= _meaningful(c.role) for words in phrases))
+    may_also = tuple(
+        c.id for c in contacts if c.target_role != role.id and any(words <= _meaningful(c.role) for words in phrases)
+    )
     return RolePlan(role, tuple(c.id for c in contacts if c.target_role == role.id), questions, may_also)
 
 

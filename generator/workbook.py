@@ -8,8 +8,8 @@ escape it for the place it lands in (Markdown, HTML, attribute, URL).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 
 from generator.banks import Banks

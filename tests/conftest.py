@@ -45,8 +45,11 @@ REFERENCE = __import__("pathlib").Path(__file__).parent / "reference"
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-reference", action="store_true",
-                     help="rewrite tests/reference/ (and the committed JSON Schema) from the current output")
+    parser.addoption(
+        "--update-reference",
+        action="store_true",
+        help="rewrite tests/reference/ (and the committed JSON Schema) from the current output",
+    )
 
 
 @pytest.fixture
@@ -67,11 +70,15 @@ def reference(request):
             return
         committed = target.read_text(encoding="utf-8") if target.exists() else ""
         if committed != text:
-            diff = list(difflib.unified_diff(committed.splitlines(), text.splitlines(), "committed", "now",
-                                             lineterm="", n=1))
+            diff = list(
+                difflib.unified_diff(committed.splitlines(), text.splitlines(), "committed", "now", lineterm="", n=1)
+            )
             shown = "\n".join(diff[:60]) + ("\n…" if len(diff) > 60 else "")
-            pytest.fail(f"{target.name} differs from its reference. If the change is meant, run\n\n"
-                        f"    .venv/bin/pytest --update-reference {request.node.path.name}\n\n"
-                        f"and commit the result.\n{shown}", pytrace=False)
+            pytest.fail(
+                f"{target.name} differs from its reference. If the change is meant, run\n\n"
+                f"    .venv/bin/pytest --update-reference {request.node.path.name}\n\n"
+                f"and commit the result.\n{shown}",
+                pytrace=False,
+            )
 
     return check

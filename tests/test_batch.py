@@ -78,9 +78,14 @@ def test_coach_branding_and_defaults_reach_site_and_pdf_and_client_keys_win(fold
     assert (round(li_box.width), round(li_box.height)) == (595, 842)
     assert (round(maya_box.width), round(maya_box.height)) == (612, 792)
     assert "Dana Whitfield" in pdf_text(out / "li-wei" / "li-wei-workbook.pdf")
+
     # The coach's colour, except where the client chose their own.
-    site_css = lambda client: " ".join(p.read_text() for p in (out / client / "site").rglob("*.css")) + \
-        (out / client / "site" / "index.html").read_text()
+    def site_css(client):
+        return (
+            " ".join(p.read_text() for p in (out / client / "site").rglob("*.css"))
+            + (out / client / "site" / "index.html").read_text()
+        )
+
     assert "#00796b" in site_css("li-wei").lower()
     assert "#8e24aa" in site_css("sam-okafor").lower() and "#00796b" not in site_css("sam-okafor").lower()
     # The coach's own question and offer reach the clients they suit.
@@ -118,7 +123,9 @@ def test_unchanged_clients_are_skipped_and_changes_rebuild_exactly_what_they_tou
     base, _, _ = folder
     clients, out = base / "clients", base / "out"
     (clients / "broken-client.yaml").unlink()
-    manifests = lambda: {c: (out / c / "manifest.json").read_text() for c in ("maya-lopez", "sam-okafor", "li-wei")}
+
+    def manifests():
+        return {c: (out / c / "manifest.json").read_text() for c in ("maya-lopez", "sam-okafor", "li-wei")}
 
     code, output = build(str(clients), "-o", str(out), "-j", "1")
     assert code == 0 and "0 built, 3 skipped, 0 failed" in output
@@ -128,7 +135,9 @@ def test_unchanged_clients_are_skipped_and_changes_rebuild_exactly_what_they_tou
     code, output = build(str(clients), "-o", str(out), "-j", "1")
     assert "1 built, 2 skipped, 0 failed" in output and "✓ sam-okafor" in output
 
-    (clients / "coach.yaml").write_text((clients / "coach.yaml").read_text().replace("meeting_minutes: 25", "meeting_minutes: 35"))
+    (clients / "coach.yaml").write_text(
+        (clients / "coach.yaml").read_text().replace("meeting_minutes: 25", "meeting_minutes: 35")
+    )
     code, output = build(str(clients), "-o", str(out), "-j", "1")
     assert "3 built, 0 skipped, 0 failed" in output
 
@@ -137,7 +146,9 @@ def test_unchanged_clients_are_skipped_and_changes_rebuild_exactly_what_they_tou
     monkeypatch.setattr(generator.build, "CONTENT", content)
     code, output = build(str(clients), "-o", str(out), "-j", "1")
     assert "0 built, 3 skipped" in output
-    (content / "guide" / "01-welcome.md").write_text((content / "guide" / "01-welcome.md").read_text() + "\nOne more line.\n")
+    (content / "guide" / "01-welcome.md").write_text(
+        (content / "guide" / "01-welcome.md").read_text() + "\nOne more line.\n"
+    )
     code, output = build(str(clients), "-o", str(out), "-j", "1")
     assert "3 built, 0 skipped" in output
 
@@ -177,8 +188,12 @@ def test_a_single_profile_builds_into_a_relative_out_folder_and_says_what_to_ope
 def test_parallel_build_from_the_command_line_with_plain_progress_lines(tmp_path):
     clients = tmp_path / "clients"
     shutil.copytree(DEMO, clients)
-    run = subprocess.run([sys.executable, "-m", "generator", "build", str(clients), "-o", str(tmp_path / "out"), "-j", "2"],
-                         capture_output=True, text=True, cwd=tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "build", str(clients), "-o", str(tmp_path / "out"), "-j", "2"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert sum(line.startswith("✓ ") and " built in " in line for line in lines) == 3
@@ -261,8 +276,16 @@ OPTIONAL_COACH_KEYS = _optional_keys_of_the_demo_coach_file()
 
 
 def test_the_demo_coach_file_has_the_optional_keys_the_next_test_removes():
-    assert {("coach", "color"), ("coach", "logo"), ("coach", "email"), ("coach", "website"), ("coach",), ("settings",),
-            ("question_bank",), ("offer_bank",)} <= set(OPTIONAL_COACH_KEYS)
+    assert {
+        ("coach", "color"),
+        ("coach", "logo"),
+        ("coach", "email"),
+        ("coach", "website"),
+        ("coach",),
+        ("settings",),
+        ("question_bank",),
+        ("offer_bank",),
+    } <= set(OPTIONAL_COACH_KEYS)
     assert ("coach", "name") not in OPTIONAL_COACH_KEYS
 
 

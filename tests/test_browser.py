@@ -26,7 +26,9 @@ from generator.tailor import tailor
 
 pytestmark = pytest.mark.slow
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is a test dependency: pip install -e '.[test]'")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is a test dependency: pip install -e '.[test]'"
+)
 axe_package = pytest.importorskip("axe_playwright_python", reason="axe-playwright-python bundles axe-core")
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -36,12 +38,16 @@ TODAY = date(2026, 11, 29)
 # axe-core rules whose violations belong to mkdocs-material's own markup, not to our templates, each
 # with the elements it may flag and why it is excused. Everything else serious or critical fails.
 THEME_OWNED = {
-    "aria-dialog-name": ({".md-search"}, "the theme's search overlay is a role=dialog without a name; "
-                         "its markup is mkdocs-material's partials/search.html"),
+    "aria-dialog-name": (
+        {".md-search"},
+        "the theme's search overlay is a role=dialog without a name; "
+        "its markup is mkdocs-material's partials/search.html",
+    ),
 }
 
 
 # --- building the sites once --------------------------------------------------------------------------
+
 
 def _build(profile: Path, out: Path, defaults=None):
     workbook = tailor(load_profile(profile, defaults=defaults), builtin_banks(), load_guide(), TODAY)
@@ -63,15 +69,20 @@ def sites(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     profile = folder / "profile.yaml"
     # Port 9 (discard): nothing listens; the browser's own request log is what the tests read.
-    profile.write_text((FIXTURES / "site-hostile.yaml").read_text(encoding="utf-8").replace("PORT", "9"),
-                       encoding="utf-8")
+    profile.write_text(
+        (FIXTURES / "site-hostile.yaml").read_text(encoding="utf-8").replace("PORT", "9"), encoding="utf-8"
+    )
     built["hostile"] = _build(profile, folder / "out")
     # The palest coach colour a coach might pick, with the coach demo's logo: the hardest case for contrast.
     folder = tmp_path_factory.mktemp("pale")
     shutil.copytree(COACH_DEMO / "assets", folder / "assets")
     profile = folder / "pale.yaml"
-    profile.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
-        'color: "#3f51b5"', 'color: "#fff59d"\n  logo: assets/whitfield-logo.svg'), encoding="utf-8")
+    profile.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace(
+            'color: "#3f51b5"', 'color: "#fff59d"\n  logo: assets/whitfield-logo.svg'
+        ),
+        encoding="utf-8",
+    )
     built["pale"] = _build(profile, folder / "out")
     return built
 
@@ -137,8 +148,10 @@ def _serious_violations(page) -> list[str]:
             target = " ".join(map(str, node["target"]))
             if target in excused:
                 continue
-            found.append(f"{violation['id']} ({violation['impact']}) at {target}: "
-                         f"{' '.join(node.get('failureSummary', '').split())[:300]}")
+            found.append(
+                f"{violation['id']} ({violation['impact']}) at {target}: "
+                f"{' '.join(node.get('failureSummary', '').split())[:300]}"
+            )
     return found
 
 
@@ -146,6 +159,7 @@ AXE_SCRIPT = (Path(axe_package.__file__).parent / "axe.min.js").read_text(encodi
 
 
 # --- private, quiet and accessible: every page type, light and dark --------------------------------------
+
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", ["example", "coach", "hostile", "pale"])
@@ -187,6 +201,7 @@ def test_search_finds_a_contact_from_file(sites, browser):
 
 # --- checklists that remember ---------------------------------------------------------------------------
 
+
 def _boxes(page, list_name: str):
     return page.locator(f"[data-checklist$='/{list_name}'] input[type=checkbox]")
 
@@ -206,15 +221,18 @@ def test_a_ticked_box_stays_ticked_after_a_reload_and_a_rebuild_until_reset(site
         _boxes(page, "after").first.check()
         page.reload()
         offers = _boxes(page, "offers")
-        assert [offers.nth(i).is_checked() for i in range(offers.count())] == \
-            [i == 1 for i in range(len(plan.offers))]
+        assert [offers.nth(i).is_checked() for i in range(offers.count())] == [i == 1 for i in range(len(plan.offers))]
         assert _boxes(page, "after").first.is_checked()
         # Another contact's list is its own.
         other = visit.open(site / "contacts" / f"{workbook.contacts[1].id}.html")
         assert not any(box.is_checked() for box in _boxes(other, "offers").all())
         # A rebuild keeps the tick: the key comes from the item's words, not its place or the build.
-        render_site(workbook, site.parent, sheets={p.id: f"sheets/{p.id}.pdf" for p in workbook.contacts},
-                    workbook_pdf=f"{workbook.client_id}-workbook.pdf")
+        render_site(
+            workbook,
+            site.parent,
+            sheets={p.id: f"sheets/{p.id}.pdf" for p in workbook.contacts},
+            workbook_pdf=f"{workbook.client_id}-workbook.pdf",
+        )
         page = visit.open(path)
         assert _boxes(page, "offers").nth(1).is_checked()
         # The list's reset clears that list only.
@@ -244,6 +262,7 @@ def test_printed_an_unticked_box_is_empty_and_buttons_are_hidden(sites, browser)
 
 
 # --- the chart and the tables, as a reader sees them -----------------------------------------------------------
+
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_tracker_chart_fills_the_content_width_with_body_sized_text(sites, browser, width):

@@ -25,8 +25,9 @@ LA = ZoneInfo("America/Los_Angeles")
 
 
 def build(out: Path, today: str = TODAY) -> Path:
-    result = CliRunner().invoke(main, ["build", str(EXAMPLE), "-o", str(out), "--today", today, "--force"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["build", str(EXAMPLE), "-o", str(out), "--today", today, "--force"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return out / "maya-lopez"
 
@@ -81,7 +82,10 @@ def test_every_due_item_is_an_all_day_event_with_its_drafts_subject(built):
         assert str(event["summary"]) == item.text
         assert item.reason in str(event["description"])
     thanks = found["maya-lopez-alex-chen-thank-you-2026-11-13@workbook"]
-    assert "Subject: Thank you, Alex" in str(thanks["description"]) and str(thanks["x-workbook-subject"]) == "Thank you, Alex"
+    assert (
+        "Subject: Thank you, Alex" in str(thanks["description"])
+        and str(thanks["x-workbook-subject"]) == "Thank you, Alex"
+    )
     nudge = found["maya-lopez-priya-raman-nudge-2026-11-27@workbook"]
     priya_minutes = workbook.contact("priya-raman").minutes
     assert f"Subject: Following up: {priya_minutes} minutes in the next two weeks?" in str(nudge["description"])
@@ -96,8 +100,13 @@ def test_uids_are_stable_and_the_file_is_the_same_on_the_same_day(built, tmp_pat
     # A later day: the same meetings keep their UIDs, so a calendar updates them rather than adding copies.
     later = build(tmp_path / "later", "2026-12-09")
     before, after = events(built / "maya-lopez.ics"), events(later / "maya-lopez.ics")
-    assert {u for u in before if u.endswith("-meeting@workbook")} == {u for u in after if u.endswith("-meeting@workbook")}
-    assert "maya-lopez-elena-garcia-update-2026-12-11@workbook" in before and "maya-lopez-elena-garcia-update-2026-12-11@workbook" in after
+    assert {u for u in before if u.endswith("-meeting@workbook")} == {
+        u for u in after if u.endswith("-meeting@workbook")
+    }
+    assert (
+        "maya-lopez-elena-garcia-update-2026-12-11@workbook" in before
+        and "maya-lopez-elena-garcia-update-2026-12-11@workbook" in after
+    )
 
 
 @pytest.mark.slow
@@ -108,7 +117,9 @@ def test_today_pins_this_week_on_the_home_page_and_tracker(built, tmp_path):
     assert "Fri 27 Nov overdue · Send Priya one short nudge" in home
     assert "Wed 2 Dec · Prepare for your meeting with Jordan (Thu 3 Dec, 10:00)" in home
     assert "Requests sent this week: 1 of your goal of 2 (since Mon 30 Nov)." in home
-    assert "Elena" not in home.split("What to send or do by", 1)[1].split("Requests sent", 1)[0]  # her update is after the week
+    assert (
+        "Elena" not in home.split("What to send or do by", 1)[1].split("Requests sent", 1)[0]
+    )  # her update is after the week
     tracker = text_of(built / "site" / "tracker.html")
     assert "Sat 21 Nov overdue · Thank Sam for the conversation" in tracker
     # Another day, another week.
@@ -118,6 +129,7 @@ def test_today_pins_this_week_on_the_home_page_and_tracker(built, tmp_path):
     assert "Requests sent this week: 0 of your goal of 2 (since Mon 7 Dec)." in home_later
     # The overview's overdue count comes from the same list.
     import json
+
     summary = json.loads((built / "manifest.json").read_text(encoding="utf-8"))["summary"]
     assert summary["due_overdue"] == 3
 
@@ -129,15 +141,22 @@ def test_contact_pages_and_the_pdf_show_the_drafts(built):
     assert "Ask for a meeting Subject: A question about co-curricular learning" in text
     assert 'data-copy="draft-tom-becker-request"' in page and 'id="draft-tom-becker-request"' in page
     mailto = re.search(r'href="(mailto:[^"]+)"', page).group(1)
-    assert html.unescape(mailto).startswith("mailto:tom.becker@example.edu?subject=A%20question%20about%20co-curricular"
-                                            "%20learning&body=Hello%20Tom%2C%0D%0A%0D%0A")
+    assert html.unescape(mailto).startswith(
+        "mailto:tom.becker@example.edu?subject=A%20question%20about%20co-curricular"
+        "%20learning&body=Hello%20Tom%2C%0D%0A%0D%0A"
+    )
     assert "assets/workbook/copy-draft.js" in page
     assert (built / "site" / "assets" / "workbook" / "copy-draft.js").is_file()
     alex = text_of(built / "site" / "contacts" / "alex-chen.html")
-    assert ("One thing you shared has stayed with me: how the bootcamp's peer-coaching rotation kept new trainers "
-            "from burning out.") in alex
+    assert (
+        "One thing you shared has stayed with me: how the bootcamp's peer-coaching rotation kept new trainers "
+        "from burning out."
+    ) in alex
     import subprocess
-    pdf = subprocess.run(["pdftotext", str(built / "maya-lopez-workbook.pdf"), "-"], capture_output=True, text=True).stdout
+
+    pdf = subprocess.run(
+        ["pdftotext", str(built / "maya-lopez-workbook.pdf"), "-"], capture_output=True, text=True
+    ).stdout
     flat = " ".join(pdf.split())
     assert "Thank-you: “Thank you, Alex”" in flat
     assert "Ask for a meeting: “A question about co-curricular learning”" in flat
@@ -156,7 +175,9 @@ def test_without_a_time_zone_a_meeting_keeps_its_local_time(tmp_path):
     profile.write_text(
         "seeker: {name: Sam Lee}\ntarget_roles: [{title: Analyst}]\n"
         "contacts:\n  - {name: Ana Ruiz, role: Analyst, relationship: friend, status: scheduled,\n"
-        "     meeting: {date: 2026-12-03T09:00, minutes: 20}}\n", encoding="utf-8")
+        "     meeting: {date: 2026-12-03T09:00, minutes: 20}}\n",
+        encoding="utf-8",
+    )
     workbook = tailor(load_profile(profile), builtin_banks(), load_guide(), date.fromisoformat(TODAY))
     data = calendar(workbook).to_ical().decode()
     assert "DTSTART:20261203T090000\r\n" in data and "DTEND:20261203T092000\r\n" in data

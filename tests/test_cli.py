@@ -33,8 +33,14 @@ def workbook(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run the real console command, as a user would type it."""
     script = Path(sys.executable).with_name("workbook")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "generator"]
-    return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
+    return subprocess.run(
+        [*command, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )
 
 
 def problem_lines(stderr: str) -> list[str]:
@@ -42,6 +48,7 @@ def problem_lines(stderr: str) -> list[str]:
 
 
 # --- workbook new --------------------------------------------------------------------------------
+
 
 def test_new_writes_a_commented_starter_that_passes_check(tmp_path):
     made = workbook("new", cwd=tmp_path)
@@ -56,7 +63,9 @@ def test_new_writes_a_commented_starter_that_passes_check(tmp_path):
     reference = match.group(1)
     assert not Path(reference).is_absolute() and reference.endswith("data/schema/profile.schema.json")
     assert (tmp_path / reference).resolve() == SCHEMA.resolve()
-    assert sum(line.lstrip().startswith("#") for line in text.splitlines()) >= 10, "the starter explains itself in comments"
+    assert sum(line.lstrip().startswith("#") for line in text.splitlines()) >= 10, (
+        "the starter explains itself in comments"
+    )
     assert "{schema}" not in text and "{name}" not in text
 
     checked = workbook("check", "profile.yaml", cwd=tmp_path)
@@ -92,6 +101,7 @@ def test_new_into_a_missing_folder_is_a_clear_error(tmp_path):
 
 # --- workbook check ------------------------------------------------------------------------------
 
+
 def test_check_accepts_the_example(tmp_path):
     result = workbook("check", str(EXAMPLE), cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
@@ -107,8 +117,11 @@ def test_check_prints_located_problems_on_stderr_and_exits_1(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("args", [("check", "missing.yaml"), ("check", "--bogus", "x.yaml"), ("check",), ("frobnicate",)],
-                         ids=["missing-file", "unknown-option", "no-argument", "unknown-command"])
+@pytest.mark.parametrize(
+    "args",
+    [("check", "missing.yaml"), ("check", "--bogus", "x.yaml"), ("check",), ("frobnicate",)],
+    ids=["missing-file", "unknown-option", "no-argument", "unknown-command"],
+)
 def test_usage_errors_exit_2(tmp_path, args):
     result = workbook(*args, cwd=tmp_path)
     assert result.returncode == 2, result
@@ -131,6 +144,7 @@ def test_check_folder_reports_every_bad_profile(tmp_path):
 
 # --- workbook schema and the module entry point --------------------------------------------------
 
+
 def test_schema_prints_the_committed_json_schema(tmp_path):
     result = workbook("schema", cwd=tmp_path)
     assert result.returncode == 0
@@ -139,12 +153,15 @@ def test_schema_prints_the_committed_json_schema(tmp_path):
 
 
 def test_python_dash_m_generator_help(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "generator", "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0
     assert all(command in result.stdout for command in ("new", "check", "build", "schema"))
 
 
 # --- our bugs and the user's mistakes look different ---------------------------------------------
+
 
 def test_an_internal_error_shows_a_traceback_and_says_so(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
@@ -176,48 +193,149 @@ LONG_KEY = "k" * 1500
 
 # (id, file content, expected exit code, a fragment every run must print: "" for a clean pass)
 TRICKY = [
-    ("very-long-key", f"seeker:\n  name: M\n  {LONG_KEY}: 1\ntarget_roles:\n  - title: A\n", 1,
-     "p.yaml:3:3: this key is longer than YAML allows (1024 characters)"),
-    ("long-unknown-key", f"seeker:\n  name: M\n  {'k' * 800}: 1\ntarget_roles:\n  - title: A\n", 1,
-     "p.yaml:3:3: seeker.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…: unknown key `kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…`"),
-    ("unicode-keys", "seeker:\n  name: M\n  名前: 王芳\n  názov: x\ntarget_roles:\n  - title: A\n", 1,
-     "p.yaml:3:3: seeker.名前: unknown key `名前`; expected one of: name, headline"),
-    ("number-keys", "seeker:\n  name: M\n  1: x\n  2.5: y\ntarget_roles:\n  - title: A\n", 1,
-     "p.yaml:3:3: seeker.1: unknown key `1`"),
-    ("null-key", "seeker:\n  name: M\n  null: x\ntarget_roles:\n  - title: A\n", 1, "p.yaml:3:3: seeker.null: unknown key `null`"),
-    ("list-as-key", "seeker:\n  ? [a, b]\n  : x\n  name: M\ntarget_roles:\n  - title: A\n", 1,
-     "p.yaml:2:5: seeker: keys must be plain words such as `name`"),
-    ("null-everywhere", "seeker:\n  name:\n  headline:\n  strengths:\ncoach:\nsettings:\ntarget_roles:\ncontacts:\n", 1,
-     "p.yaml:2:8: seeker.name: expected text, but the value is empty"),
-    ("null-items", "seeker: null\ntarget_roles:\n  - null\n", 1, "p.yaml:3:5: target_roles[0]: expected a mapping of `key: value` lines"),
+    (
+        "very-long-key",
+        f"seeker:\n  name: M\n  {LONG_KEY}: 1\ntarget_roles:\n  - title: A\n",
+        1,
+        "p.yaml:3:3: this key is longer than YAML allows (1024 characters)",
+    ),
+    (
+        "long-unknown-key",
+        f"seeker:\n  name: M\n  {'k' * 800}: 1\ntarget_roles:\n  - title: A\n",
+        1,
+        "p.yaml:3:3: seeker.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…: unknown key `kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…`",
+    ),
+    (
+        "unicode-keys",
+        "seeker:\n  name: M\n  名前: 王芳\n  názov: x\ntarget_roles:\n  - title: A\n",
+        1,
+        "p.yaml:3:3: seeker.名前: unknown key `名前`; expected one of: name, headline",
+    ),
+    (
+        "number-keys",
+        "seeker:\n  name: M\n  1: x\n  2.5: y\ntarget_roles:\n  - title: A\n",
+        1,
+        "p.yaml:3:3: seeker.1: unknown key `1`",
+    ),
+    (
+        "null-key",
+        "seeker:\n  name: M\n  null: x\ntarget_roles:\n  - title: A\n",
+        1,
+        "p.yaml:3:3: seeker.null: unknown key `null`",
+    ),
+    (
+        "list-as-key",
+        "seeker:\n  ? [a, b]\n  : x\n  name: M\ntarget_roles:\n  - title: A\n",
+        1,
+        "p.yaml:2:5: seeker: keys must be plain words such as `name`",
+    ),
+    (
+        "null-everywhere",
+        "seeker:\n  name:\n  headline:\n  strengths:\ncoach:\nsettings:\ntarget_roles:\ncontacts:\n",
+        1,
+        "p.yaml:2:8: seeker.name: expected text, but the value is empty",
+    ),
+    (
+        "null-items",
+        "seeker: null\ntarget_roles:\n  - null\n",
+        1,
+        "p.yaml:3:5: target_roles[0]: expected a mapping of `key: value` lines",
+    ),
     ("empty-optional-sections", GOOD + "settings:\ncontacts:\ncoach:\n", 0, ""),
-    ("empty-lists", "seeker:\n  name: M\n  strengths: []\ntarget_roles:\n  - title: A\n    companies: []\n    keywords:\ncontacts: []\n", 0, ""),
-    ("contacts-as-mapping", GOOD + "contacts:\n  jordan:\n    name: J\n    role: R\n    relationship: cold\n", 1,
-     "p.yaml:6:3: contacts: expected a list (lines starting with `- `), found a mapping"),
-    ("windows-line-endings", BAD.replace("\n", "\r\n"), 1, "p.yaml:8:19: contacts[0].relationship: 'cousin' is not one of"),
+    (
+        "empty-lists",
+        "seeker:\n  name: M\n  strengths: []\ntarget_roles:\n  - title: A\n    companies: []\n    keywords:\ncontacts: []\n",
+        0,
+        "",
+    ),
+    (
+        "contacts-as-mapping",
+        GOOD + "contacts:\n  jordan:\n    name: J\n    role: R\n    relationship: cold\n",
+        1,
+        "p.yaml:6:3: contacts: expected a list (lines starting with `- `), found a mapping",
+    ),
+    (
+        "windows-line-endings",
+        BAD.replace("\n", "\r\n"),
+        1,
+        "p.yaml:8:19: contacts[0].relationship: 'cousin' is not one of",
+    ),
     ("windows-line-endings-valid", GOOD.replace("\n", "\r\n"), 0, ""),
-    ("latin-1-after-byte-order-mark", b"\xef\xbb\xbfseeker:\n  name: Zo\xeb\n", 1, "p.yaml:2:11: the file is not UTF-8 text (byte 0xeb)"),
-    ("latin-1-after-wide-characters", "seeker:\n  name: 王芳 Zo".encode() + b"\xeb\n", 1, "p.yaml:2:14: the file is not UTF-8 text (byte 0xeb)"),
+    (
+        "latin-1-after-byte-order-mark",
+        b"\xef\xbb\xbfseeker:\n  name: Zo\xeb\n",
+        1,
+        "p.yaml:2:11: the file is not UTF-8 text (byte 0xeb)",
+    ),
+    (
+        "latin-1-after-wide-characters",
+        "seeker:\n  name: 王芳 Zo".encode() + b"\xeb\n",
+        1,
+        "p.yaml:2:14: the file is not UTF-8 text (byte 0xeb)",
+    ),
     ("only-document-marker", "---\n", 1, "p.yaml:1:1: the file is empty"),
     ("explicit-float-tag", "seeker:\n  name: !!float abc\ntarget_roles:\n  - title: A\n", 0, ""),
-    ("base-60-minutes", "seeker:\n  name: M\nsettings:\n  meeting_minutes: 1:30\ntarget_roles:\n  - title: A\n", 1,
-     "p.yaml:4:20: settings.meeting_minutes: expected a whole number, found '1:30'"),
+    (
+        "base-60-minutes",
+        "seeker:\n  name: M\nsettings:\n  meeting_minutes: 1:30\ntarget_roles:\n  - title: A\n",
+        1,
+        "p.yaml:4:20: settings.meeting_minutes: expected a whole number, found '1:30'",
+    ),
     ("base-60-place", MEETING + "      place: 10:30\n", 0, ""),
-    ("yes-as-minutes", MEETING + "      minutes: yes\n", 1,
-     "p.yaml:11:16: contacts[0].meeting.minutes: expected a whole number, found `true`"),
-    ("huge-int-minutes", MEETING + "      minutes: " + "9" * 5000 + "\n", 1, "p.yaml:11:16: contacts[0].meeting.minutes: '999999999999999999999999999999999999999…' minutes is outside the allowed range 5–240"),
-    ("long-time-zone", "seeker:\n  name: M\nsettings:\n  timezone: " + "A" * 3000 + "\ntarget_roles:\n  - title: A\n", 1,
-     "p.yaml:4:13: settings.timezone: unknown time zone 'AAAA"),
-    ("long-language", "seeker:\n  name: M\nsettings:\n  language: ab" + "-abc" * 500 + "\ntarget_roles:\n  - title: A\n", 1,
-     "p.yaml:4:13: settings.language: is too long"),
-    ("terminal-escape-in-key", 'seeker:\n  name: M\n  "\\e[2J": x\ntarget_roles:\n  - title: A\n', 1, "p.yaml:3:3: seeker.\\x1b[2J: unknown key"),
-    ("newline-in-key", 'seeker:\n  name: M\n  "a\\nb": x\ntarget_roles:\n  - title: A\n', 1, "p.yaml:3:3: seeker.a⏎b: unknown key `a⏎b`"),
-    ("logo-with-nul", 'seeker:\n  name: M\ncoach:\n  name: C\n  logo: "a\\0b.png"\ntarget_roles:\n  - title: A\n', 1,
-     "p.yaml:5:9: coach.logo: 'a\\x00b.png' is not a file name"),
-    ("logo-name-too-long", "seeker:\n  name: M\ncoach:\n  name: C\n  logo: " + "a" * 400 + ".png\ntarget_roles:\n  - title: A\n", 1,
-     "p.yaml:5:9: coach.logo: 'aaaa"),
-    ("logo-path-too-long", "seeker:\n  name: M\ncoach:\n  name: C\n  logo: " + "a/" * 300 + "x.png\ntarget_roles:\n  - title: A\n", 1,
-     "p.yaml:5:9: coach.logo: is too long (at most 500 characters)"),
+    (
+        "yes-as-minutes",
+        MEETING + "      minutes: yes\n",
+        1,
+        "p.yaml:11:16: contacts[0].meeting.minutes: expected a whole number, found `true`",
+    ),
+    (
+        "huge-int-minutes",
+        MEETING + "      minutes: " + "9" * 5000 + "\n",
+        1,
+        "p.yaml:11:16: contacts[0].meeting.minutes: '999999999999999999999999999999999999999…' minutes is outside the allowed range 5–240",
+    ),
+    (
+        "long-time-zone",
+        "seeker:\n  name: M\nsettings:\n  timezone: " + "A" * 3000 + "\ntarget_roles:\n  - title: A\n",
+        1,
+        "p.yaml:4:13: settings.timezone: unknown time zone 'AAAA",
+    ),
+    (
+        "long-language",
+        "seeker:\n  name: M\nsettings:\n  language: ab" + "-abc" * 500 + "\ntarget_roles:\n  - title: A\n",
+        1,
+        "p.yaml:4:13: settings.language: is too long",
+    ),
+    (
+        "terminal-escape-in-key",
+        'seeker:\n  name: M\n  "\\e[2J": x\ntarget_roles:\n  - title: A\n',
+        1,
+        "p.yaml:3:3: seeker.\\x1b[2J: unknown key",
+    ),
+    (
+        "newline-in-key",
+        'seeker:\n  name: M\n  "a\\nb": x\ntarget_roles:\n  - title: A\n',
+        1,
+        "p.yaml:3:3: seeker.a⏎b: unknown key `a⏎b`",
+    ),
+    (
+        "logo-with-nul",
+        'seeker:\n  name: M\ncoach:\n  name: C\n  logo: "a\\0b.png"\ntarget_roles:\n  - title: A\n',
+        1,
+        "p.yaml:5:9: coach.logo: 'a\\x00b.png' is not a file name",
+    ),
+    (
+        "logo-name-too-long",
+        "seeker:\n  name: M\ncoach:\n  name: C\n  logo: " + "a" * 400 + ".png\ntarget_roles:\n  - title: A\n",
+        1,
+        "p.yaml:5:9: coach.logo: 'aaaa",
+    ),
+    (
+        "logo-path-too-long",
+        "seeker:\n  name: M\ncoach:\n  name: C\n  logo: " + "a/" * 300 + "x.png\ntarget_roles:\n  - title: A\n",
+        1,
+        "p.yaml:5:9: coach.logo: is too long (at most 500 characters)",
+    ),
 ]
 
 
@@ -245,7 +363,9 @@ def test_tricky_input(in_tmp, content, code, expected):
 
 
 def make_logo_setup(folder: Path, logo: str) -> Path:
-    (folder / "p.yaml").write_text(f"seeker:\n  name: M\ncoach:\n  name: C\n  logo: {logo}\ntarget_roles:\n  - title: A\n", encoding="utf-8")
+    (folder / "p.yaml").write_text(
+        f"seeker:\n  name: M\ncoach:\n  name: C\n  logo: {logo}\ntarget_roles:\n  - title: A\n", encoding="utf-8"
+    )
     return folder / "p.yaml"
 
 

@@ -24,14 +24,16 @@ COACH_COLOURS = [
     "#808080",  # mid grey
     "#e91e63",  # pink
     "#03a9f4",  # light blue
-    "#f0f",     # short form: magenta
+    "#f0f",  # short form: magenta
 ]
 
 
 def test_contrast_matches_wcag_reference_values():
     assert colour.contrast(colour.WHITE, colour.BLACK) == pytest.approx(21)
     assert colour.contrast(colour.parse("#777777"), colour.WHITE) == pytest.approx(4.48, abs=0.01)
-    assert colour.contrast(colour.parse("#767676"), colour.WHITE) == pytest.approx(4.54, abs=0.01)  # the well-known pair
+    assert colour.contrast(colour.parse("#767676"), colour.WHITE) == pytest.approx(
+        4.54, abs=0.01
+    )  # the well-known pair
     assert colour.parse("#0f8") == (0, 255, 136) and colour.to_hex((0, 255, 136)) == "#00ff88"
     with pytest.raises(ValueError):
         colour.parse("teal")

@@ -20,8 +20,11 @@ BANKS = builtin_banks()
 
 DOUBLED = re.compile(r"\b(\w+)\s+\1\b|\b(\w{3,})\s+(?:with|for|to|of|on|in|about)\s+\2\b", re.IGNORECASE)
 # An empty phrase: "()", a space before punctuation, an article with nothing after it ("on the."), two articles.
-EMPTY = re.compile(r"\(\s*\)|\s[,.;:?!]|\s{2,}|^\s|\s$|\b(?:a|an|the)\s*[.,;:?!]|\b(?:a|an|the)\s+(?:a|an|the)\b"
-                   r"|[:,]\s*[.?!]", re.IGNORECASE)
+EMPTY = re.compile(
+    r"\(\s*\)|\s[,.;:?!]|\s{2,}|^\s|\s$|\b(?:a|an|the)\s*[.,;:?!]|\b(?:a|an|the)\s+(?:a|an|the)\b"
+    r"|[:,]\s*[.?!]",
+    re.IGNORECASE,
+)
 PLAIN_CAPITAL = re.compile(r"(?<![.?!:]\s)(?<!^)\b[A-Z][a-z]+(?:[-'’][a-z]+)*\b")
 
 
@@ -32,8 +35,10 @@ def test_the_corpus_is_big_enough():
 
 def cases(count: int):
     """`count` profiles' worth of corpus words, each list walked in turn so every entry is used."""
-    lists = [CORPUS[key] for key in ("needs", "interests", "hobbies", "industries", "companies", "roles",
-                                     "strengths", "names")]
+    lists = [
+        CORPUS[key]
+        for key in ("needs", "interests", "hobbies", "industries", "companies", "roles", "strengths", "names")
+    ]
     for index in range(count):
         yield [values[index % len(values)] for values in lists]
 
@@ -71,8 +76,16 @@ def test_every_question_reads_well_with_real_words(index):
     need, interest, hobby, industry, company, title, strength, name = next(itertools.islice(cases(N), index, None))
     referrer = CORPUS["names"][(index + 3) % len(CORPUS["names"])]
     role = TargetRole(title=CORPUS["roles"][(index + 5) % len(CORPUS["roles"])], industry=industry)
-    contact = Contact(name=name, role=title, relationship="cold", company=company, interests=[interest],
-                      needs=[need], hobbies=[hobby], referred_by=referrer)
+    contact = Contact(
+        name=name,
+        role=title,
+        relationship="cold",
+        company=company,
+        interests=[interest],
+        needs=[need],
+        hobbies=[hobby],
+        referred_by=referrer,
+    )
     values = placeholder_values(contact, role, referrer)
     # Past its first word, a value keeps the capitals its writer gave it ("a Spanish-speaking mentor").
     later_words = [value.split(" ", 1)[1] for value in (need, interest, hobby, industry, strength) if " " in value]
@@ -97,4 +110,6 @@ def test_the_checks_catch_what_the_issue_saw():
     assert problems("Send {first_name} an article", allowed)
     assert problems("Send Jordan an article on the .", allowed)
     assert problems("Send Jordan an article on the.", allowed)
-    assert not problems("Jordan is looking for a trainer for LinkedIn workshops: offer your experience with AI.", allowed)
+    assert not problems(
+        "Jordan is looking for a trainer for LinkedIn workshops: offer your experience with AI.", allowed
+    )

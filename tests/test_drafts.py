@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import re
 import textwrap
-from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -18,10 +17,12 @@ from generator.models import RELATIONSHIPS, Contact, HistoryEvent, Meeting, Seek
 BANK = builtin_drafts()
 PITCH = "I've taught software to adults for eight years, and I'm exploring university career services."
 # As long as a pitch may be (400 characters), in short words: about 85 of them.
-LONG_PITCH = ("I am a trainer who has spent a lot of my time in a room full of new staff, and I am good at it: I make a day of new "
-              "tools feel fun, I get the shy ones to talk, and I see when a group is lost. Now I want to do the same for "
-              "young people at a college who are not yet sure what to do next, and I am out to learn how the best of you "
-              "do it day to day, what you wish you knew, and where I can be of use.")
+LONG_PITCH = (
+    "I am a trainer who has spent a lot of my time in a room full of new staff, and I am good at it: I make a day of new "
+    "tools feel fun, I get the shy ones to talk, and I see when a group is lost. Now I want to do the same for "
+    "young people at a college who are not yet sure what to do next, and I am out to learn how the best of you "
+    "do it day to day, what you wish you knew, and where I can be of use."
+)
 SHARED = "how the peer-advising pilot doubled drop-in visits"
 # Where a contact is, as a history; each stage has its own draft.
 STAGES = {
@@ -34,11 +35,27 @@ STAGES = {
 ASK_STAGES = {"request", "connection-note", "nudge"}
 
 
-def drafts(relationship: str, stage: str, *, pitch=PITCH, interests=("student mental health",), referrer="Alex Chen",
-           company="Portland State University", email="jordan@example.edu", minutes=20):
-    contact = Contact(name="Jordan Smith", role="Director of Career Services", company=company, relationship=relationship,
-                      interests=list(interests), email=email, meeting=Meeting(minutes=minutes),
-                      history=[HistoryEvent(date=d, event=e, note=n) for d, e, n in STAGES[stage]])
+def drafts(
+    relationship: str,
+    stage: str,
+    *,
+    pitch=PITCH,
+    interests=("student mental health",),
+    referrer="Alex Chen",
+    company="Portland State University",
+    email="jordan@example.edu",
+    minutes=20,
+):
+    contact = Contact(
+        name="Jordan Smith",
+        role="Director of Career Services",
+        company=company,
+        relationship=relationship,
+        interests=list(interests),
+        email=email,
+        meeting=Meeting(minutes=minutes),
+        history=[HistoryEvent(date=d, event=e, note=n) for d, e, n in STAGES[stage]],
+    )
     seeker = Seeker(name="Maya Lopez", pitch=pitch)
     return drafts_for(contact, seeker, BANK, minutes=minutes, referrer=referrer, target_role="Career Advisor")
 
@@ -50,7 +67,10 @@ VARIANTS = {
     "no interests, no company": {"interests": (), "company": None},
     "no referrer": {"referrer": None},
 }
-ALL = [(relationship, stage, variant) for relationship, stage, variant in itertools.product(RELATIONSHIPS, STAGES, VARIANTS)]
+ALL = [
+    (relationship, stage, variant)
+    for relationship, stage, variant in itertools.product(RELATIONSHIPS, STAGES, VARIANTS)
+]
 
 
 @pytest.mark.parametrize("relationship, stage, variant", ALL, ids=["-".join(case) for case in ALL])
@@ -120,26 +140,35 @@ def test_the_mailto_link_carries_subject_and_body_encoded():
     query = parse_qs(url.query)
     assert query["subject"] == [draft.subject]
     assert query["body"] == [draft.body.replace("\n", "\r\n")]
-    assert " " not in draft.mailto and "\n" not in draft.mailto and "&" not in draft.mailto.split("?", 1)[1].replace("&body=", "")
+    assert (
+        " " not in draft.mailto
+        and "\n" not in draft.mailto
+        and "&" not in draft.mailto.split("?", 1)[1].replace("&body=", "")
+    )
     assert drafts("referral", "to-contact", email=None)[0].mailto is None
     assert drafts("referral", "to-contact")[1].mailto is None  # a connection note is not an email
 
 
 def test_user_text_is_inserted_once_never_read_as_a_placeholder():
     contact = Contact(name="Jo {first_name}", role="Dean", relationship="cold", interests=["{pitch} and {{ 7*7 }}"])
-    (request, note) = drafts_for(contact, Seeker(name="Maya {my_name}"), BANK, minutes=20, referrer=None, target_role=None)
+    (request, note) = drafts_for(
+        contact, Seeker(name="Maya {my_name}"), BANK, minutes=20, referrer=None, target_role=None
+    )
     assert "Hello Jo," in request.body and "{pitch} and {{ 7*7 }}" in request.body and "Maya {my_name}" in request.body
 
 
 def test_a_coach_can_replace_a_draft(tmp_path):
     coach = tmp_path / "coach.yaml"
-    coach.write_text(textwrap.dedent("""\
+    coach.write_text(
+        textwrap.dedent("""\
         drafts:
           drafts:
             nudge:
               - subject: Still keen to talk
                 body: "Hi {first_name}, would 15 minutes next week suit you? {my_first_name}"
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     bank = load_coach_file(coach).banks.drafts
     assert bank.drafts["nudge"][0].subject == "Still keen to talk"
     assert bank.requests == BANK.requests
@@ -147,7 +176,8 @@ def test_a_coach_can_replace_a_draft(tmp_path):
 
 def test_a_broken_draft_is_reported_with_its_line(tmp_path):
     path = tmp_path / "drafts.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         placeholders: {company: your team, target_role: yours}
         requests:
           cold:
@@ -155,7 +185,9 @@ def test_a_broken_draft_is_reported_with_its_line(tmp_path):
               body: "Hi {first_name}, {referrer} sent me."
             - needs: [interest]
               body: "About {interest}"
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     with pytest.raises(UserError) as error:
         read_draft_bank(path, "drafts.yaml")
     message = str(error.value)

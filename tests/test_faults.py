@@ -31,25 +31,42 @@ CLIENTS = ("li-wei", "sam-okafor")
 TIMEOUT = 120  # a hang fails the test instead of blocking the suite
 
 
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "generator", "build", *args], cwd=cwd, capture_output=True,
-                            text=True, timeout=timeout, env={**os.environ, **(env or {})})
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = TIMEOUT
+) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "build", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     return result
 
 
 def start(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "generator", "build", *args], cwd=cwd, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", *args],
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def visible(out: Path, *, overview: bool = True) -> dict[str, bytes | int]:
     """Every file a user sees in OUT (hidden working files and lock files aside), with its bytes
     (a huge planted file: its size). `overview=False`: the clients' folders only."""
-    return {str(p.relative_to(out)): p.read_bytes() if p.stat().st_size < 1 << 26 else p.stat().st_size
-            for p in sorted(out.rglob("*"))
-            if p.is_file() and not p.relative_to(out).parts[0].startswith(".")
-            and (overview or p.relative_to(out).parts[0] != "index.html")}
+    return {
+        str(p.relative_to(out)): p.read_bytes() if p.stat().st_size < 1 << 26 else p.stat().st_size
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+        and not p.relative_to(out).parts[0].startswith(".")
+        and (overview or p.relative_to(out).parts[0] != "index.html")
+    }
 
 
 def visible_clients(files: dict) -> dict:
@@ -98,7 +115,9 @@ def built(tmp_path_factory) -> Path:
         data["contacts"] = data["contacts"][:1]
         data.pop("coach", None)
         data["contacts"][0].pop("referred_by", None)
-        (clients / f"{client}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        (clients / f"{client}.yaml").write_text(
+            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     result = run("clients", "-o", "out", "-j", "1", cwd=base)
     assert result.returncode == 0, result.stderr
     return base
@@ -114,7 +133,9 @@ def site(built, tmp_path) -> Path:
 
 def break_profile(folder: Path, client: str = "li-wei") -> None:
     path = folder / "clients" / f"{client}.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("relationship: alumni", "relationship: cousin"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("relationship: alumni", "relationship: cousin"), encoding="utf-8"
+    )
 
 
 # --- killed at each step ------------------------------------------------------------------------------
@@ -124,13 +145,16 @@ STEPS_BEFORE_SWAP = ["tailor", "pdf", "site", "manifest", "swap"]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("step,env", [(step, {}) for step in STEPS_BEFORE_SWAP] + [
-    ("exchanged", {}), ("aside", {"WORKBOOK_NO_EXCHANGE": "1"})])
+@pytest.mark.parametrize(
+    "step,env",
+    [(step, {}) for step in STEPS_BEFORE_SWAP] + [("exchanged", {}), ("aside", {"WORKBOOK_NO_EXCHANGE": "1"})],
+)
 def test_a_build_killed_at_any_step_keeps_a_complete_output_and_the_next_build_tidies_up(site, step, env):
     out = site / "out"
     before = visible(out)
-    killed = run("clients", "-o", "out", "-j", "1", "--force", cwd=site,
-                 env={"WORKBOOK_FAULT": f"{step}:kill:li-wei", **env})
+    killed = run(
+        "clients", "-o", "out", "-j", "1", "--force", cwd=site, env={"WORKBOOK_FAULT": f"{step}:kill:li-wei", **env}
+    )
     assert killed.returncode == -signal.SIGKILL
     if step in STEPS_BEFORE_SWAP:
         assert visible(out) == before, "the previous output, byte for byte"
@@ -160,12 +184,15 @@ def test_the_overview_killed_while_written_keeps_the_previous_page(site):
     killed = run("clients", "-o", "out", "-j", "1", cwd=site, env={"WORKBOOK_FAULT": "overview"})
     assert killed.returncode == -signal.SIGKILL
     assert visible(out) == before
-    assert [name for name in leftovers(out) if name.startswith(".index.html.")], "killed after writing, before the rename"
+    assert [name for name in leftovers(out) if name.startswith(".index.html.")], (
+        "killed after writing, before the rename"
+    )
     assert run("clients", "-o", "out", "-j", "1", cwd=site).returncode == 0
     assert leftovers(out) == []
 
 
 # --- two builds at once ---------------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_a_second_build_of_the_same_client_waits_or_with_no_wait_says_who_holds_it(site):
@@ -190,14 +217,22 @@ def test_a_second_build_of_the_same_client_waits_or_with_no_wait_says_who_holds_
 
 # --- the disk says no -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("step,cause", [("pdf:enospc", "No space left on device"), ("site:erofs", "Read-only file system"),
-                                        ("overview:enospc", "No space left on device")])
+
+@pytest.mark.parametrize(
+    "step,cause",
+    [
+        ("pdf:enospc", "No space left on device"),
+        ("site:erofs", "Read-only file system"),
+        ("overview:enospc", "No space left on device"),
+    ],
+)
 def test_an_os_error_is_one_line_naming_the_path_and_the_previous_output_is_kept(site, step, cause):
     out = site / "out"
     overview = step.startswith("overview")
     before = visible(out, overview=overview)  # a failed client changes the overview: it says so
-    failed = run("clients", "-o", "out", "-j", "1", *([] if overview else ["--force"]), cwd=site,
-                 env={"WORKBOOK_FAULT": step})
+    failed = run(
+        "clients", "-o", "out", "-j", "1", *([] if overview else ["--force"]), cwd=site, env={"WORKBOOK_FAULT": step}
+    )
     assert failed.returncode == 1
     target = "out/index.html" if overview else "out/li-wei"
     assert re.search(rf"cannot write {re.escape(target)}: {cause}", failed.stderr), failed.stderr
@@ -208,8 +243,9 @@ def test_an_os_error_is_one_line_naming_the_path_and_the_previous_output_is_kept
 def _mount_tmpfs(folder: Path, kilobytes: int) -> bool:
     folder.mkdir()
     try:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kilobytes}k", "tmpfs", str(folder)],
-                              capture_output=True, timeout=30)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={kilobytes}k", "tmpfs", str(folder)], capture_output=True, timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
@@ -252,6 +288,7 @@ def test_an_immutable_output_folder_is_one_line_and_nothing_changes(site):
 
 # --- strange things in OUT --------------------------------------------------------------------------------
 
+
 def _fifo(path: Path) -> str:
     os.mkfifo(path)
     return "is a named pipe (FIFO)"
@@ -264,9 +301,10 @@ def _folder(path: Path) -> str:
 
 def _sparse(path: Path) -> str:
     with open(path, "wb") as handle:
-        handle.truncate(8 * 1024 ** 3)  # 8 GB that take no space; reading it whole would take 16 GB of memory
+        handle.truncate(8 * 1024**3)  # 8 GB that take no space; reading it whole would take 16 GB of memory
     return {"index.html": "was not written by workbook", "manifest.json": "is larger than"}.get(
-        path.name, "is a file, not a workbook output")
+        path.name, "is a file, not a workbook output"
+    )
 
 
 def _dangling(path: Path) -> str:
@@ -327,6 +365,7 @@ def test_a_link_planted_as_the_overview_is_refused_and_its_target_untouched(site
 
 # --- workers and signals ----------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_a_dead_worker_fails_only_its_client_and_the_others_finish(site):
     out = site / "out"
@@ -337,8 +376,9 @@ def test_a_dead_worker_fails_only_its_client_and_the_others_finish(site):
     assert "clients/li-wei.yaml: the worker process building this client was killed by signal 9" in result.stderr
     assert "✓ sam-okafor: built" in result.stdout
     assert "1 built, 0 skipped, 1 failed" in result.stdout
-    assert {k: v for k, v in visible(out).items() if k.startswith("li-wei/")} == \
-        {k: v for k, v in before.items() if k.startswith("li-wei/")}
+    assert {k: v for k, v in visible(out).items() if k.startswith("li-wei/")} == {
+        k: v for k, v in before.items() if k.startswith("li-wei/")
+    }
     assert leftovers(out) == []
 
 
@@ -373,6 +413,7 @@ def test_stopping_the_build_stops_every_worker_and_keeps_every_output(site, how,
 
 # --- hostile logos ----------------------------------------------------------------------------------------
 
+
 def _coach_with_logo(site: Path, name: str, content: bytes) -> Path:
     (site / "clients" / "assets").mkdir(exist_ok=True)
     (site / "clients" / "assets" / name).write_bytes(content)
@@ -381,8 +422,10 @@ def _coach_with_logo(site: Path, name: str, content: bytes) -> Path:
     return coach
 
 
-SELF_REFERENCE = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="9" height="9">\n'
-                  b'<image href="logo.svg" width="9" height="9"/><image xlink:href="logo.svg" width="9" height="9"/></svg>\n')
+SELF_REFERENCE = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="9" height="9">\n'
+    b'<image href="logo.svg" width="9" height="9"/><image xlink:href="logo.svg" width="9" height="9"/></svg>\n'
+)
 
 
 def _bomb() -> bytes:
@@ -395,14 +438,24 @@ def _bomb() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("logo.svg", SELF_REFERENCE, "refers to another file: <image href=\"logo.svg\"> on line 2 of the SVG"),
-    ("use.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><use href="other.svg#a"/></svg>', "refers to another file"),
-    ("style.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect{fill:url(x.svg#p)}</style></svg>',
-     "refers to another file"),
-    ("bomb.png", None, "is 13000 × 13000 pixels; a logo may have at most 16 million pixels"),
-    ("broken.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "is not a PNG or JPEG image that can be read"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("logo.svg", SELF_REFERENCE, 'refers to another file: <image href="logo.svg"> on line 2 of the SVG'),
+        (
+            "use.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><use href="other.svg#a"/></svg>',
+            "refers to another file",
+        ),
+        (
+            "style.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect{fill:url(x.svg#p)}</style></svg>',
+            "refers to another file",
+        ),
+        ("bomb.png", None, "is 13000 × 13000 pixels; a logo may have at most 16 million pixels"),
+        ("broken.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "is not a PNG or JPEG image that can be read"),
+    ],
+)
 def test_a_hostile_logo_is_refused_at_its_line_before_anything_is_built(site, name, content, message):
     out = site / "out"
     before = visible(out)
@@ -418,9 +471,11 @@ def test_a_hostile_logo_is_refused_at_its_line_before_anything_is_built(site, na
 def test_a_fragment_reference_inside_an_svg_logo_is_fine():
     from generator.logo import svg_problem
 
-    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
-           b'<defs><linearGradient id="g"/><circle id="c" r="2"/></defs>'
-           b'<use xlink:href="#c"/><rect style="fill:url(#g)" fill="url( \'#g\' )"/></svg>')
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        b'<defs><linearGradient id="g"/><circle id="c" r="2"/></defs>'
+        b'<use xlink:href="#c"/><rect style="fill:url(#g)" fill="url( \'#g\' )"/></svg>'
+    )
     assert svg_problem(svg) is None
     assert svg_problem((DEMO / "assets" / "whitfield-logo.svg").read_bytes()) is None
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -23,16 +22,19 @@ def test_serves_the_projects_own_print_assets():
     assert response.content_type == "text/css"
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:9/logo.png",
-    "https://example.org/logo.png",
-    "ftp://example.org/logo.png",
-    "file:///etc/passwd",
-    "file://example.org/etc/passwd",
-    "data:text/plain;base64,cm9vdDp4OjA6MA==",
-    "javascript:alert(1)",
-    "logo.png",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/logo.png",
+        "https://example.org/logo.png",
+        "ftp://example.org/logo.png",
+        "file:///etc/passwd",
+        "file://example.org/etc/passwd",
+        "data:text/plain;base64,cm9vdDp4OjA6MA==",
+        "javascript:alert(1)",
+        "logo.png",
+    ],
+)
 def test_refuses_anything_else(url, caplog):
     with caplog.at_level(logging.WARNING, logger="workbook.fetcher"):
         with pytest.raises(RefusedURL):
@@ -112,5 +114,7 @@ def test_weasyprint_with_the_fetcher_makes_no_request_and_reads_no_outside_file(
     assert requests == []
     reader = PdfReader(io.BytesIO(pdf))
     assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})
-    assert not [a for page in reader.pages for a in page.get("/Annots", []) if a.get_object()["/Subtype"] == "/FileAttachment"]
+    assert not [
+        a for page in reader.pages for a in page.get("/Annots", []) if a.get_object()["/Subtype"] == "/FileAttachment"
+    ]
     assert "root:" not in "".join(page.extract_text() for page in reader.pages)

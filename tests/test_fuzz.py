@@ -36,19 +36,46 @@ SCALE = int(os.environ.get("WORKBOOK_FUZZ_SCALE", "1"))
 texts = st.one_of(
     st.text(max_size=30),
     st.builds(str.__mul__, st.text(min_size=1, max_size=3), st.integers(min_value=150, max_value=600)),  # long, cheaply
-    st.sampled_from(["", " ", "../x", "../../etc/passwd", "/etc/logo.png", "C:\\logo.png", "x" * 70, "A B", "Zoë",
-                     "王芳", "{{ 7 * 7 }}", "<script>alert(1)</script>", "yes", "null", "~", "2026-02-30",
-                     "2026-12-03T10:00", "#3f51b5", "https://example.org", "a@b.co", "\x1b[2J", "line\nbreak"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "../x",
+            "../../etc/passwd",
+            "/etc/logo.png",
+            "C:\\logo.png",
+            "x" * 70,
+            "A B",
+            "Zoë",
+            "王芳",
+            "{{ 7 * 7 }}",
+            "<script>alert(1)</script>",
+            "yes",
+            "null",
+            "~",
+            "2026-02-30",
+            "2026-12-03T10:00",
+            "#3f51b5",
+            "https://example.org",
+            "a@b.co",
+            "\x1b[2J",
+            "line\nbreak",
+        ]
+    ),
 )
 scalars = st.one_of(
-    st.none(), st.booleans(), texts,
+    st.none(),
+    st.booleans(),
+    texts,
     st.integers(min_value=-(10**40), max_value=10**40),
     st.sampled_from([0, 4, 5, 240, 241, -1, 10**200]),
     st.floats(allow_nan=True, allow_infinity=True),
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.one_of(texts, st.integers()), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.one_of(texts, st.integers()), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 dates = st.one_of(
@@ -60,6 +87,7 @@ minutes = st.one_of(st.integers(min_value=-(10**9), max_value=10**9), st.floats(
 
 
 # --- how a profile is damaged -------------------------------------------------------------------
+
 
 def paths_in(data: Any, path: tuple = ()) -> list[tuple]:
     """Every place in the document, the document itself included."""
@@ -110,7 +138,9 @@ def damaged_profiles(draw: st.DrawFn) -> Any:
             else:
                 data = draw(values)
         elif action == "unknown-key" and isinstance(target, dict):
-            target[draw(st.one_of(texts, st.integers(), st.sampled_from(["nmae", "contact", "id", "<<"])))] = draw(values)
+            target[draw(st.one_of(texts, st.integers(), st.sampled_from(["nmae", "contact", "id", "<<"])))] = draw(
+                values
+            )
         elif action == "duplicate" and isinstance(target, list) and target:
             target.append(deep_copy(draw(st.sampled_from(target))))
         elif action == "id":
@@ -138,20 +168,43 @@ def damaged_bytes(draw: st.DrawFn) -> bytes:
         position = draw(st.integers(min_value=0, max_value=len(raw)))
         action = draw(st.sampled_from(["insert", "delete", "replace", "splice"]))
         if action == "insert":
-            raw[position:position] = draw(st.one_of(
-                st.binary(min_size=1, max_size=4),
-                st.sampled_from([b":", b"- ", b"\t", b"\n  ", b"&a ", b"*a", b"!!python/object ", b"---\n", b"\xef\xbb\xbf",
-                                 b"\x00", b"\xff", b"\r\n", b"[", b"{", b"'", b'"', b"? ", b"|", b"%YAML 1.1\n"]),
-            ))
+            raw[position:position] = draw(
+                st.one_of(
+                    st.binary(min_size=1, max_size=4),
+                    st.sampled_from(
+                        [
+                            b":",
+                            b"- ",
+                            b"\t",
+                            b"\n  ",
+                            b"&a ",
+                            b"*a",
+                            b"!!python/object ",
+                            b"---\n",
+                            b"\xef\xbb\xbf",
+                            b"\x00",
+                            b"\xff",
+                            b"\r\n",
+                            b"[",
+                            b"{",
+                            b"'",
+                            b'"',
+                            b"? ",
+                            b"|",
+                            b"%YAML 1.1\n",
+                        ]
+                    ),
+                )
+            )
         elif action == "delete":
-            del raw[position:position + draw(st.integers(min_value=1, max_value=40))]
+            del raw[position : position + draw(st.integers(min_value=1, max_value=40))]
         elif action == "replace" and position < len(raw):
             raw[position] = draw(st.integers(min_value=0, max_value=255))
         elif action == "splice":  # move a chunk of lines elsewhere: wrong indentation, keys in the wrong section
             lines = raw.split(b"\n")
             start = draw(st.integers(min_value=0, max_value=len(lines) - 1))
-            chunk = lines[start:start + draw(st.integers(min_value=1, max_value=5))]
-            del lines[start:start + len(chunk)]
+            chunk = lines[start : start + draw(st.integers(min_value=1, max_value=5))]
+            del lines[start : start + len(chunk)]
             at = draw(st.integers(min_value=0, max_value=len(lines)))
             lines[at:at] = chunk
             raw = bytearray(b"\n".join(lines))
@@ -159,6 +212,7 @@ def damaged_bytes(draw: st.DrawFn) -> bytes:
 
 
 # --- the property -------------------------------------------------------------------------------
+
 
 def assert_loads_or_explains(raw: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:

@@ -63,10 +63,18 @@ def test_a_new_history_keeps_every_comment_and_updates_the_status(profile):
     after = profile.read_text(encoding="utf-8")
     added, removed = added_and_removed(PROFILE, after)
     assert removed == ["    status: to-contact   # not asked yet"]
-    assert sorted(added) == sorted(["    status: requested    # not asked yet", "    history:",  # the comment keeps its column
-                     "      - {date: 2026-12-01, event: requested, note: 'Email: with Alex, in copy'}"])
+    assert sorted(added) == sorted(
+        [
+            "    status: requested    # not asked yet",
+            "    history:",  # the comment keeps its column
+            "      - {date: 2026-12-01, event: requested, note: 'Email: with Alex, in copy'}",
+        ]
+    )
     # The new key goes where a person would type it: before the blank line that ends the contact.
-    assert "      - {date: 2026-12-01, event: requested, note: 'Email: with Alex, in copy'}\n\n  - name: Priya Raman" in after
+    assert (
+        "      - {date: 2026-12-01, event: requested, note: 'Email: with Alex, in copy'}\n\n  - name: Priya Raman"
+        in after
+    )
     jordan = load_profile(profile).profile.contacts[0]
     assert jordan.status == "requested" and jordan.history[-1].note == "Email: with Alex, in copy"
 
@@ -81,7 +89,9 @@ def test_an_event_is_appended_in_the_files_own_style(profile):
 
 
 def test_an_earlier_date_goes_in_date_order(profile):
-    assert run(profile, "Priya Raman", "note", "--date", "2026-11-21", "--note", "Her assistant answered").exit_code == 0
+    assert (
+        run(profile, "Priya Raman", "note", "--date", "2026-11-21", "--note", "Her assistant answered").exit_code == 0
+    )
     days = [event.date for event in load_profile(profile).profile.contacts[1].history]
     assert days == ["2026-11-20", "2026-11-21", "2026-11-27"]
 
@@ -94,9 +104,17 @@ def test_the_date_defaults_to_today_in_the_seekers_time_zone(profile):
 
 def test_an_unknown_contact_or_event_is_refused_with_a_suggestion_and_the_file_untouched(profile):
     result = run(profile, "Jordn Smith", "met")
-    assert result.exit_code == 1 and "no contact 'Jordn Smith'" in result.output and "did you mean 'Jordan Smith'?" in result.output
+    assert (
+        result.exit_code == 1
+        and "no contact 'Jordn Smith'" in result.output
+        and "did you mean 'Jordan Smith'?" in result.output
+    )
     result = run(profile, "jordan-smith", "thankd")
-    assert result.exit_code == 1 and "'thankd' is not an event" in result.output and "did you mean 'thanked'?" in result.output
+    assert (
+        result.exit_code == 1
+        and "'thankd' is not an event" in result.output
+        and "did you mean 'thanked'?" in result.output
+    )
     assert run(profile, "jordan-smith", "met", "--date", "2026-02-30").exit_code == 2  # not a date: a usage error
     assert profile.read_text(encoding="utf-8") == PROFILE
 
@@ -128,8 +146,9 @@ def test_a_file_it_cannot_write_back_exactly_is_refused(profile):
 def test_a_flow_style_history_is_refused_with_what_to_do(profile):
     flow = PROFILE.replace(
         '    history:\n      - {date: 2026-11-20, event: requested, note: "Via the alumni directory"}   # first try\n'
-        '      - {date: 2026-11-27, event: reminded}\n',
-        "    history: [{date: 2026-11-20, event: requested}]\n")
+        "      - {date: 2026-11-27, event: reminded}\n",
+        "    history: [{date: 2026-11-20, event: requested}]\n",
+    )
     profile.write_text(flow, encoding="utf-8")
     result = run(profile, "priya-raman", "replied", "--date", "2026-11-29")
     assert result.exit_code == 1 and "[flow, style]" in result.output
@@ -144,7 +163,14 @@ def test_the_example_round_trips(tmp_path):
     assert run(path, "alex-chen", "thanked", "--date", "2026-12-02").exit_code == 0
     added, removed = added_and_removed(original, path.read_text(encoding="utf-8"))
     assert sorted(removed) == ["    status: met", "    status: to-contact"]
-    assert sorted(added) == sorted(["    status: thanked", "    status: requested", "    history:",
-                                    "      - {date: 2026-12-02, event: requested}", "      - {date: 2026-12-02, event: thanked}"])
+    assert sorted(added) == sorted(
+        [
+            "    status: thanked",
+            "    status: requested",
+            "    history:",
+            "      - {date: 2026-12-02, event: requested}",
+            "      - {date: 2026-12-02, event: thanked}",
+        ]
+    )
     contacts = {c.id: c for c in load_profile(path, today=date(2026, 12, 2)).profile.contacts}
     assert contacts["tom-becker"].status == "requested" and contacts["alex-chen"].status == "thanked"

@@ -36,10 +36,13 @@ LOGO_RED = (200, 30, 40)
 
 # --- helpers: what a reader gets --------------------------------------------------------------
 
+
 def text_of(pdf: Path, page: int | None = None) -> str:
     """The PDF's text as poppler extracts it (whitespace collapsed), or one page of it."""
     pages = ["-f", str(page), "-l", str(page)] if page else []
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", *pages, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *pages, str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return " ".join(out.split())
 
 
@@ -85,7 +88,10 @@ def ink(png: Path, box: tuple[int, int, int, int] | None = None) -> float:
 
 
 def render_png(pdf: Path, page: int, out: Path, dpi: int = 40) -> Path:
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(out)], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(out)],
+        check=True,
+    )
     return out.with_suffix(".png")
 
 
@@ -96,6 +102,7 @@ def build(profile: Path, out: Path, renderer: PdfRenderer | None = None):
 
 
 # --- fixtures: each profile is rendered once per module ---------------------------------------
+
 
 @pytest.fixture(scope="module")
 def renderer():
@@ -120,6 +127,7 @@ def scripts(tmp_path_factory, renderer):
 
 # --- what gets written ------------------------------------------------------------------------
 
+
 def test_render_all_writes_the_workbook_and_one_sheet_per_contact(example, tmp_path):
     workbook, written = example
     client_dir = written["workbook"].parent
@@ -131,6 +139,7 @@ def test_render_all_writes_the_workbook_and_one_sheet_per_contact(example, tmp_p
 
 
 # --- the workbook -----------------------------------------------------------------------------
+
 
 def test_cover_shows_seeker_roles_coach_and_build_date(example):
     workbook, written = example
@@ -171,7 +180,7 @@ def test_workbook_holds_guide_roles_contacts_and_tracker(example):
         assert plan.status_label in text
     assert "Alex knows everyone in Portland's training scene" in text  # a note, its Markdown rendered
     assert "Tracker" in text and "Where things stand" in text and "Referral chains" in text
-    chain = text[text.index("Referral chains"):]
+    chain = text[text.index("Referral chains") :]
     assert re.search(r"Alex Chen → Jordan Smith → Dev Patel", chain)
 
 
@@ -197,7 +206,14 @@ def test_running_headers_and_page_x_of_y(example):
 def test_bookmarks_by_section(example):
     workbook, written = example
     outline = outline_titles(written["workbook"])
-    assert [title for title, _ in outline] == ["Cover", "Contents", "The guide", "Your target roles", "Your conversations", "Tracker"]
+    assert [title for title, _ in outline] == [
+        "Cover",
+        "Contents",
+        "The guide",
+        "Your target roles",
+        "Your conversations",
+        "Tracker",
+    ]
     sections = dict(outline)
     assert [title for title, _ in sections["The guide"]] == [page.title for page in workbook.guide]
     reasons = dict(sections["The guide"])["Five reasons to make friends with informational interviewing"]
@@ -234,6 +250,7 @@ def test_offer_checklists_are_form_fields_in_the_workbook(example):
 
 # --- the question sheets ----------------------------------------------------------------------
 
+
 def test_every_example_sheet_fits_one_page(example):
     workbook, written = example
     for plan in workbook.contacts:
@@ -245,8 +262,16 @@ def test_sheet_shows_meeting_questions_offers_and_follow_up(example):
     workbook, written = example
     plan = workbook.contact("jordan-smith")
     text = text_of(written["jordan-smith"])
-    for expected in ("Jordan Smith", "Director of Career Services", "Portland State University", "referred by Alex Chen",
-                     "Thu 3 Dec 2026, 10:00 PST", "Video call", "Zoom link in calendar invite", "20 minutes"):
+    for expected in (
+        "Jordan Smith",
+        "Director of Career Services",
+        "Portland State University",
+        "referred by Alex Chen",
+        "Thu 3 Dec 2026, 10:00 PST",
+        "Video call",
+        "Zoom link in calendar invite",
+        "20 minutes",
+    ):
         assert expected in text
     # The questions in the planned order, each with its minute budget.
     positions = [text.index(f"{question.text} {question.minutes} min") for question in plan.question_plan.questions]
@@ -255,16 +280,29 @@ def test_sheet_shows_meeting_questions_offers_and_follow_up(example):
     # The checklist shows the offers the page has room for, the most personal first, never fewer than three;
     # the workbook has the rest.
     shown = [offer for offer in plan.offers if " ".join(offer.text.split()) in text]
-    assert len(shown) >= 3 and shown == list(plan.offers[:len(shown)])
+    assert len(shown) >= 3 and shown == list(plan.offers[: len(shown)])
     assert plan.offers[0].trigger == "strength-match"
     if len(shown) < len(plan.offers):
         assert f"{len(plan.offers) - len(shown)} more ideas in your workbook" in text
     # Before you go in: the seeker's own introduction, why this person, what they know, how they met.
-    for expected in ("Before you go in", workbook.seeker.pitch[:60], "Why Jordan", plan.why_them[:50],
-                     "You know", "student mental health", "How you met", "Alex introduced us at a chamber mixer"):
+    for expected in (
+        "Before you go in",
+        workbook.seeker.pitch[:60],
+        "Why Jordan",
+        plan.why_them[:50],
+        "You know",
+        "student mental health",
+        "How you met",
+        "Alex introduced us at a chamber mixer",
+    ):
         assert " ".join(expected.split()) in text, expected
-    for label in ("After the meeting", "What I learned", "Names they gave", "What I promised, and by when",
-                  "Thank-you sent by Fri 4 Dec"):
+    for label in (
+        "After the meeting",
+        "What I learned",
+        "Names they gave",
+        "What I promised, and by when",
+        "Thank-you sent by Fri 4 Dec",
+    ):
         assert label in text
 
 
@@ -307,18 +345,31 @@ def test_the_fullest_45_minute_plans_fit_one_letter_page(tmp_path, renderer):
     """Every kind of contact at 45 minutes with eight own questions: the tailor stage's longest plans."""
     own = [f"Own question {k}: how did the peer-advising pilot go, and what did you learn from it?" for k in range(8)]
     contacts = [
-        {"id": f"c-{relationship}-{status}", "name": f"Sam {relationship} {status}", "role": "Technical Recruiter",
-         "company": "Oregon Health & Science University", "relationship": relationship, "status": status,
-         "target_role": "designer", "interests": ["student mental health", "career readiness for humanities majors"],
-         "hobbies": ["pottery"], "needs": ["a trainer for LinkedIn workshops", "better video"],
-         "meeting": {"date": "2026-12-03T10:00", "minutes": 45}, "questions": list(own),
-         **({"referred_by": "Alex Chen"} if relationship == "referral" else {})}
+        {
+            "id": f"c-{relationship}-{status}",
+            "name": f"Sam {relationship} {status}",
+            "role": "Technical Recruiter",
+            "company": "Oregon Health & Science University",
+            "relationship": relationship,
+            "status": status,
+            "target_role": "designer",
+            "interests": ["student mental health", "career readiness for humanities majors"],
+            "hobbies": ["pottery"],
+            "needs": ["a trainer for LinkedIn workshops", "better video"],
+            "meeting": {"date": "2026-12-03T10:00", "minutes": 45},
+            "questions": list(own),
+            **({"referred_by": "Alex Chen"} if relationship == "referral" else {}),
+        }
         for relationship in ("friend", "family", "colleague", "alumni", "referral", "cold", "recruiter")
         for status in ("to-contact", "met")
     ]
-    profile = {"seeker": {"name": "Maya Lopez", "strengths": ["LinkedIn profile reviews", "Video editing"]},
-               "target_roles": [{"id": "designer", "title": "Career Education Program Designer", "industry": "Higher education"}],
-               "contacts": contacts}
+    profile = {
+        "seeker": {"name": "Maya Lopez", "strengths": ["LinkedIn profile reviews", "Video editing"]},
+        "target_roles": [
+            {"id": "designer", "title": "Career Education Program Designer", "industry": "Higher education"}
+        ],
+        "contacts": contacts,
+    }
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
     workbook = tailor(load_profile(tmp_path / "p.yaml"), builtin_banks(), load_guide(), TODAY)
     assert max(len(plan.question_plan.questions) for plan in workbook.contacts) == 8  # 45 minutes: 7-11, aiming low
@@ -346,24 +397,42 @@ def test_a_120_minute_meeting_continues_cleanly_on_a_second_page(scripts):
 def test_text_is_never_set_below_9_pt(example, scripts):
     workbook, written = example
     # Every sheet, and the workbook up to its first contact: cover, contents, guide, roles, one contact.
-    workbook_start = written["workbook"], range(int(re.search(r"Alex Chen[ .]*?(\d+)", text_of(written["workbook"], 2)).group(1)) + 1)
-    documents = [workbook_start] + [(path, None) for outputs in (example[1], scripts[1]) for name, path in outputs.items() if name != "workbook"]
+    workbook_start = (
+        written["workbook"],
+        range(int(re.search(r"Alex Chen[ .]*?(\d+)", text_of(written["workbook"], 2)).group(1)) + 1),
+    )
+    documents = [workbook_start] + [
+        (path, None) for outputs in (example[1], scripts[1]) for name, path in outputs.items() if name != "workbook"
+    ]
     for path, pages in documents:
         reader = PdfReader(path)
         sizes = set()
         for page in (reader.pages[index] for index in pages) if pages else reader.pages:
-            page.extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.add(round(size * tm[0] * cm[0], 2))
-                              if text.strip() else None)
+            page.extract_text(
+                visitor_text=lambda text, cm, tm, font, size, sizes=sizes: (
+                    sizes.add(round(size * tm[0] * cm[0], 2)) if text.strip() else None
+                )
+            )
         assert min(sizes) >= 9, (path.name, sorted(sizes)[:5])
 
 
 # --- fonts and scripts ------------------------------------------------------------------------
 
+
 def test_names_in_every_script_print_with_embedded_fonts(scripts):
     workbook, written = scripts
     text = text_of(written["workbook"])
-    for name in ("Zoë Ødegård-Núñez", "Søren Ångström", "José Martínez-Höfler", "Ελένη Παπαδοπούλου", "Анна Кузнецова",
-                 "王芳", "北京大学", "Πανεπιστήμιο Αθηνών", "Московский университет"):
+    for name in (
+        "Zoë Ødegård-Núñez",
+        "Søren Ångström",
+        "José Martínez-Höfler",
+        "Ελένη Παπαδοπούλου",
+        "Анна Кузнецова",
+        "王芳",
+        "北京大学",
+        "Πανεπιστήμιο Αθηνών",
+        "Московский университет",
+    ):
         assert name in text, name
     # Arabic comes out in logical order, each word whole (pdftotext may wrap it in direction marks)
     assert "ليلى" in text and "حداد" in text and "جامعة" in text
@@ -384,6 +453,7 @@ def test_example_fonts_are_all_embedded(example):
 
 # --- what it looks like -----------------------------------------------------------------------
 
+
 def test_cover_and_sheet_are_not_blank_and_the_logo_shows(scripts, example, tmp_path):
     _, written = scripts
     cover = render_png(written["workbook"], 1, tmp_path / "cover")
@@ -403,8 +473,13 @@ def test_answer_spaces_have_one_rule_per_line(example, renderer, tmp_path):
     workbook, _ = example
     for plan_id, level in (("jordan-smith", 1), ("alex-chen", 4)):  # both one page at these levels
         plan, density = workbook.contact(plan_id), SHEET_DENSITIES[level]
-        document = parse_html(renderer.sheet_html(workbook, plan, density), renderer.templates.as_uri() + "/", renderer.fetcher).render(
-            stylesheets=[renderer.stylesheet("question-sheet", workbook, density)], font_config=renderer.font_config, **PDF_OPTIONS)
+        document = parse_html(
+            renderer.sheet_html(workbook, plan, density), renderer.templates.as_uri() + "/", renderer.fetcher
+        ).render(
+            stylesheets=[renderer.stylesheet("question-sheet", workbook, density)],
+            font_config=renderer.font_config,
+            **PDF_OPTIONS,
+        )
         assert len(document.pages) == 1
         document.write_pdf(tmp_path / f"{plan_id}.pdf", **PDF_OPTIONS)
         image = Image.open(render_png(tmp_path / f"{plan_id}.pdf", 1, tmp_path / plan_id, dpi=150)).convert("L")
@@ -414,14 +489,21 @@ def test_answer_spaces_have_one_rule_per_line(example, renderer, tmp_path):
         side, sidebar = (10, 60) if density.compact else (12, 67)
         columns = range(int((side + 8) * per_mm), int((LETTER[0] * 25.4 / 72 - side - sidebar - 1) * per_mm), 3)
         # Below the "Before you go in" box (its borders are rules too).
-        before = next(box for box in boxes_of(document.pages[0]._page_box) if box.element_tag == "section"
-                      and box.element is not None and box.element.get("class") == "before")
+        before = next(
+            box
+            for box in boxes_of(document.pages[0]._page_box)
+            if box.element_tag == "section" and box.element is not None and box.element.get("class") == "before"
+        )
         top = int((before.position_y + before.margin_height()) * 150 / 96) + 2
         rows = [[image.getpixel((x, y)) for x in columns] for y in range(top, image.height)]
         grey = [sum(150 < value < 232 for value in row) > 0.9 * len(row) for row in rows]
         dark = [sum(value <= 150 for value in row) > 0.9 * len(row) for row in rows]
-        rules = sum(1 for y in range(1, len(rows)) if grey[y] and not grey[y - 1] and not any(dark[max(0, y - 3):y + 4]))
-        assert rules == sum(density.answer_lines(question.minutes) for question in plan.question_plan.questions), plan_id
+        rules = sum(
+            1 for y in range(1, len(rows)) if grey[y] and not grey[y - 1] and not any(dark[max(0, y - 3) : y + 4])
+        )
+        assert rules == sum(density.answer_lines(question.minutes) for question in plan.question_plan.questions), (
+            plan_id
+        )
 
 
 def boxes_of(box):
@@ -432,10 +514,18 @@ def boxes_of(box):
 
 # --- markup -----------------------------------------------------------------------------------
 
+
 def tree_rows(element: ElementTree.Element, depth: int = 0) -> list:
     """An element tree as comparable rows (tag, attributes, text and tail with whitespace collapsed)."""
-    rows = [(depth, element.tag, sorted(element.attrib.items()), " ".join((element.text or "").split()),
-             " ".join((element.tail or "").split()) if depth else "")]
+    rows = [
+        (
+            depth,
+            element.tag,
+            sorted(element.attrib.items()),
+            " ".join((element.text or "").split()),
+            " ".join((element.tail or "").split()) if depth else "",
+        )
+    ]
     for child in element:
         rows += tree_rows(child, depth + 1)
     return rows
@@ -448,9 +538,13 @@ def test_print_markup_is_xml_with_the_tree_an_html5_parser_builds(example, scrip
     for workbook, _ in (example, scripts):
         documents = [renderer.workbook_html(workbook)] + [
             renderer.sheet_html(workbook, plan, density, stacked=stacked)
-            for plan in workbook.contacts for density, stacked in ((SHEET_DENSITIES[0], False), (SHEET_DENSITIES[-1], True))]
+            for plan in workbook.contacts
+            for density, stacked in ((SHEET_DENSITIES[0], False), (SHEET_DENSITIES[-1], True))
+        ]
         for html in documents:
-            assert tree_rows(ElementTree.fromstring(html)) == tree_rows(tinyhtml5.parse(html, namespace_html_elements=False))
+            assert tree_rows(ElementTree.fromstring(html)) == tree_rows(
+                tinyhtml5.parse(html, namespace_html_elements=False)
+            )
             assert type(parse_html(html, base, renderer.fetcher)) is not HTML  # the fast path
 
 
@@ -463,6 +557,7 @@ def test_markup_the_xml_parser_refuses_goes_to_weasyprints_parser(renderer, tmp_
 
 
 # --- private and safe -------------------------------------------------------------------------
+
 
 def test_hostile_text_is_printed_not_fetched_or_run(tmp_path, server, renderer):
     base, requests = server
@@ -478,19 +573,29 @@ def test_hostile_text_is_printed_not_fetched_or_run(tmp_path, server, renderer):
     hostile_logo = (
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="20">'
         f'<image href="{base}/svg.png" width="10" height="10"/><image xlink:href="file:///etc/passwd" width="10" height="10"/>'
-        f'<rect width="40" height="20" fill="#c81e28"/></svg>')
+        f'<rect width="40" height="20" fill="#c81e28"/></svg>'
+    )
     (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="2"/>')
     profile = {
         "seeker": {"name": "Maya {{ 7*7 }} Lopez", "headline": hostile[:400]},
         "coach": {"name": "Dana <b>Coach</b>", "website": f"{base}/coach", "logo": "logo.svg"},
         "target_roles": [{"title": "Career Advisor", "why": hostile[:400], "companies": [f"{base}/company.png"]}],
-        "contacts": [{
-            "name": "Jordan <script>x</script> Smith", "role": hostile[:400], "company": "file:///etc/passwd",
-            "relationship": "referral", "referred_by": hostile[:400], "how_we_met": hostile[:400],
-            "interests": [hostile[:400]], "needs": [f"{base}/need.png"], "status": "met",
-            "meeting": {"date": "2026-11-20T10:00", "minutes": 30, "place": hostile[:400]},
-            "questions": [hostile[:400]], "notes": notes,
-        }],
+        "contacts": [
+            {
+                "name": "Jordan <script>x</script> Smith",
+                "role": hostile[:400],
+                "company": "file:///etc/passwd",
+                "relationship": "referral",
+                "referred_by": hostile[:400],
+                "how_we_met": hostile[:400],
+                "interests": [hostile[:400]],
+                "needs": [f"{base}/need.png"],
+                "status": "met",
+                "meeting": {"date": "2026-11-20T10:00", "minutes": 30, "place": hostile[:400]},
+                "questions": [hostile[:400]],
+                "notes": notes,
+            }
+        ],
     }
     (tmp_path / "hostile.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
     workbook = tailor(load_profile(tmp_path / "hostile.yaml"), builtin_banks(), load_guide(), TODAY)
@@ -518,6 +623,7 @@ def test_hostile_text_is_printed_not_fetched_or_run(tmp_path, server, renderer):
 
 # --- reuse ------------------------------------------------------------------------------------
 
+
 def test_one_renderer_reuses_fonts_and_compiled_css(example, scripts, renderer):
     letter, a4 = example[0], scripts[0]
     assert renderer.stylesheet("workbook", letter) is renderer.stylesheet("workbook", letter)
@@ -529,32 +635,58 @@ def test_one_renderer_reuses_fonts_and_compiled_css(example, scripts, renderer):
 
 # --- issue 9: one page to write on, for every plan up to 90 minutes ------------------------------------
 
+
 def fullest_profile(paper: str, minutes: int) -> dict:
     """The most a sheet has to hold: a 400-character pitch, long titles, every fact, notes, a met note."""
     contacts = [
-        {"id": f"c-{relationship}-{status}", "name": f"Alexandra {relationship} {status}",
-         "role": "Associate Vice President for Student Success and Career Readiness",
-         "company": "Oregon Health & Science University", "relationship": relationship, "status": status,
-         "target_role": "designer", "interests": ["student mental health", "career readiness for humanities majors"],
-         "hobbies": ["pottery", "film photography"], "needs": ["a trainer for LinkedIn workshops", "help editing course videos"],
-         "how_we_met": "We sat next to each other at the regional career-services conference in Eugene last spring",
-         "meeting": {"date": "2026-12-03T10:00", "minutes": minutes},
-         "questions": ["How did the peer-advising pilot go, and what would you change if you ran it again next year?"],
-         "notes": "Ask about the **peer-advising pilot**. Their office runs LinkedIn Lab every term; " * 4,
-         "history": [{"date": "2026-11-02", "event": "met",
-                      "note": "She said the team is short of people who can design workshops and offered to introduce me to the dean"}]
-         if status == "met" else [],
-         **({"referred_by": "Alex Chen"} if relationship == "referral" else {})}
+        {
+            "id": f"c-{relationship}-{status}",
+            "name": f"Alexandra {relationship} {status}",
+            "role": "Associate Vice President for Student Success and Career Readiness",
+            "company": "Oregon Health & Science University",
+            "relationship": relationship,
+            "status": status,
+            "target_role": "designer",
+            "interests": ["student mental health", "career readiness for humanities majors"],
+            "hobbies": ["pottery", "film photography"],
+            "needs": ["a trainer for LinkedIn workshops", "help editing course videos"],
+            "how_we_met": "We sat next to each other at the regional career-services conference in Eugene last spring",
+            "meeting": {"date": "2026-12-03T10:00", "minutes": minutes},
+            "questions": [
+                "How did the peer-advising pilot go, and what would you change if you ran it again next year?"
+            ],
+            "notes": "Ask about the **peer-advising pilot**. Their office runs LinkedIn Lab every term; " * 4,
+            "history": [
+                {
+                    "date": "2026-11-02",
+                    "event": "met",
+                    "note": "She said the team is short of people who can design workshops and offered to introduce me to the dean",
+                }
+            ]
+            if status == "met"
+            else [],
+            **({"referred_by": "Alex Chen"} if relationship == "referral" else {}),
+        }
         for relationship in ("friend", "cold", "referral", "recruiter")
         for status in ("to-contact", "met")
     ]
-    return {"seeker": {"name": "Maya Lopez", "strengths": ["LinkedIn profile reviews", "Video editing"], "pitch": "x" * 0 + (
+    return {
+        "seeker": {
+            "name": "Maya Lopez",
+            "strengths": ["LinkedIn profile reviews", "Video editing"],
+            "pitch": "x" * 0
+            + (
                 "I've taught software to adults for eight years, and the best part was always the moment a workshop clicked "
                 "for someone who had been sure it never would. I'm exploring university career services, where that could "
-                "help students land a first job they love; I'd value your view of how people get started there.")[:400]},
-            "settings": {"paper": paper},
-            "target_roles": [{"id": "designer", "title": "Career Education Program Designer", "industry": "Higher education"}],
-            "contacts": contacts}
+                "help students land a first job they love; I'd value your view of how people get started there."
+            )[:400],
+        },
+        "settings": {"paper": paper},
+        "target_roles": [
+            {"id": "designer", "title": "Career Education Program Designer", "industry": "Higher education"}
+        ],
+        "contacts": contacts,
+    }
 
 
 @pytest.mark.slow
@@ -568,7 +700,13 @@ def test_every_plan_up_to_90_minutes_fits_one_page_with_two_lines_per_answer(tmp
         renderer.render_sheet(workbook, plan, path)
         assert len(PdfReader(path).pages) == 1, (plan.id, len(plan.question_plan.questions))
         text = text_of(path)
-        for label in ("Before you go in", "Why them", "After the meeting", "Names they gave", "Thank-you sent by Fri 4 Dec"):
+        for label in (
+            "Before you go in",
+            "Why them",
+            "After the meeting",
+            "Names they gave",
+            "Thank-you sent by Fri 4 Dec",
+        ):
             assert label in text, (plan.id, label)
         assert ("Last time" in text) == (plan.last_time is not None)
         for question in plan.question_plan.questions:
@@ -578,9 +716,18 @@ def test_every_plan_up_to_90_minutes_fits_one_page_with_two_lines_per_answer(tmp
 
 
 def test_no_time_zone_is_printed_when_the_profile_never_set_one(tmp_path, renderer):
-    profile = {"seeker": {"name": "Maya Lopez"}, "target_roles": [{"title": "Career Advisor"}],
-               "contacts": [{"name": "Jordan Smith", "role": "Director", "relationship": "cold",
-                             "meeting": {"date": "2026-12-03T10:00", "minutes": 20}}]}
+    profile = {
+        "seeker": {"name": "Maya Lopez"},
+        "target_roles": [{"title": "Career Advisor"}],
+        "contacts": [
+            {
+                "name": "Jordan Smith",
+                "role": "Director",
+                "relationship": "cold",
+                "meeting": {"date": "2026-12-03T10:00", "minutes": 20},
+            }
+        ],
+    }
     for settings, zone in (({}, None), ({"timezone": "UTC"}, "UTC"), ({"timezone": "America/Los_Angeles"}, "PST")):
         (tmp_path / "p.yaml").write_text(yaml.safe_dump({**profile, "settings": settings}), encoding="utf-8")
         workbook = tailor(load_profile(tmp_path / "p.yaml"), builtin_banks(), load_guide(), TODAY)
@@ -598,13 +745,22 @@ def test_emoji_print_as_a_glyph_or_are_dropped_cleanly(tmp_path, renderer):
     assert without_emoji("Loves 🚀 rockets") == "Loves rockets"
     assert without_emoji("👩‍💻 coding 🇺🇸") == "coding"
     assert without_emoji("coffee ☕ chats") == "coffee ☕ chats"  # DejaVu Sans draws this one
-    profile = {"seeker": {"name": "Maya Lopez 🌟", "pitch": "Trainer 🎓 moving into careers"},
-               "target_roles": [{"title": "Career Advisor"}],
-               "contacts": [{"name": "Jordan Smith", "role": "Director 🚀", "relationship": "friend",
-                             "interests": ["AI tutoring 🤖"], "hobbies": ["trail running 🏃‍♀️"]}]}
+    profile = {
+        "seeker": {"name": "Maya Lopez 🌟", "pitch": "Trainer 🎓 moving into careers"},
+        "target_roles": [{"title": "Career Advisor"}],
+        "contacts": [
+            {
+                "name": "Jordan Smith",
+                "role": "Director 🚀",
+                "relationship": "friend",
+                "interests": ["AI tutoring 🤖"],
+                "hobbies": ["trail running 🏃‍♀️"],
+            }
+        ],
+    }
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
     workbook = tailor(load_profile(tmp_path / "p.yaml"), builtin_banks(), load_guide(), TODAY)
     renderer.render_sheet(workbook, workbook.contacts[0], tmp_path / "s.pdf")
     text = text_of(tmp_path / "s.pdf")
     assert "Trainer moving into careers" in text and "AI tutoring" in text and "Director" in text
-    assert not re.search("[\U0001F000-\U0001FAFF\u200d\ufe0f]", text)
+    assert not re.search("[\U0001f000-\U0001faff\u200d\ufe0f]", text)

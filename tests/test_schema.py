@@ -19,6 +19,7 @@ from generator.paths import EXAMPLE, SCHEMA, STARTER
 from generator.schema import profile_schema
 from generator.source import parse_yaml
 
+
 def test_committed_schema_is_the_generated_one(reference):
     reference("profile.schema.json", profile_schema(), path=SCHEMA)
 
@@ -47,7 +48,9 @@ def data_of(text: str) -> object:
 
 
 def starter_text() -> str:
-    return STARTER.read_text(encoding="utf-8").replace("{schema}", "profile.schema.json").replace("{name}", "profile.yaml")
+    return (
+        STARTER.read_text(encoding="utf-8").replace("{schema}", "profile.schema.json").replace("{name}", "profile.yaml")
+    )
 
 
 def test_example_and_starter_validate_against_the_schema(schema_validator):

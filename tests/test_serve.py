@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 import queue
 import re
 import signal
@@ -12,6 +11,7 @@ import sys
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,7 +38,11 @@ class Preview:
     def __init__(self, profile: Path, out: Path):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", str(profile), "--port", "0", "-o", str(out)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -120,8 +124,9 @@ def test_serve_builds_serves_on_loopback_rebuilds_on_save_and_keeps_the_last_goo
             page.goto(base)
             assert "First headline" in page.inner_text("article")
             profile.write_text(PROFILE.replace("First headline", "Second headline"), encoding="utf-8")
-            page.wait_for_function("document.querySelector('article').innerText.includes('Second headline')",
-                                   timeout=60_000)
+            page.wait_for_function(
+                "document.querySelector('article').innerText.includes('Second headline')", timeout=60_000
+            )
             preview.wait_for_line(r"Site updated in [\d.]+ s; the PDFs follow")  # the site first, PDFs after
 
             # A mistake: its file:line:col line on the page and in the terminal; the last good site stays up.
@@ -137,7 +142,9 @@ def test_serve_builds_serves_on_loopback_rebuilds_on_save_and_keeps_the_last_goo
 
         # Fixed again: the problems go, a new build comes.
         profile.write_text(PROFILE.replace("First headline", "Fourth headline"), encoding="utf-8")
-        fixed = wait_for_status(base, lambda status: not status["problems"] and status["version"] > first["version"] + 1)
+        fixed = wait_for_status(
+            base, lambda status: not status["problems"] and status["version"] > first["version"] + 1
+        )
         assert fixed["problems"] == [] and "Fourth headline" in get(base + "sam-lee/site/index.html")
     finally:
         code = preview.stop()

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import json
 import http.server
+import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -22,13 +21,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import hypothesis
 import markdown
 import pytest
 import yaml
-from markupsafe import escape
-import hypothesis
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 
 from generator.banks import builtin_banks
 from generator.errors import UserError
@@ -47,6 +46,7 @@ TODAY = date(2026, 11, 29)  # before the example's next meetings, after its firs
 
 
 # --- building and reading sites -------------------------------------------------------------------
+
 
 def build(profile: Path, out: Path, *, with_pdfs: bool = True):
     """Tailor and render a profile the way a build does; placeholder PDFs stand in for the PDF renderer's."""
@@ -179,8 +179,9 @@ def hostile(tmp_path_factory):
     thread.start()
     folder = tmp_path_factory.mktemp("hostile")
     profile = folder / "profile.yaml"
-    profile.write_text((FIXTURES / "site-hostile.yaml").read_text(encoding="utf-8").replace("PORT", str(port)),
-                       encoding="utf-8")
+    profile.write_text(
+        (FIXTURES / "site-hostile.yaml").read_text(encoding="utf-8").replace("PORT", str(port)), encoding="utf-8"
+    )
     out = folder / "out"
     _Recorder.requests = []
     try:
@@ -199,6 +200,7 @@ def any_site(request):
 
 # --- what the reader sees: the example ----------------------------------------------------------------
 
+
 def test_the_home_page_is_the_seekers_with_counts_and_next_meetings(example):
     workbook, client_dir, index = example
     profile = load_profile(EXAMPLE).profile
@@ -209,13 +211,25 @@ def test_the_home_page_is_the_seekers_with_counts_and_next_meetings(example):
     # The counts as the reader sees them in the table, against a count made straight from the profile.
     rows = re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td[^>]*>(.*?)</td>", index.read_text(encoding="utf-8"), re.S)
     shown = {re.sub(r"<[^>]+>", "", label): int(re.sub(r"<[^>]+>", "", count)) for label, count in rows}
-    labels = {"to-contact": "To contact", "requested": "Requested", "scheduled": "Scheduled", "met": "Met",
-              "thanked": "Thanked", "following-up": "Following up", "no-response": "No response", "closed": "Closed"}
+    labels = {
+        "to-contact": "To contact",
+        "requested": "Requested",
+        "scheduled": "Scheduled",
+        "met": "Met",
+        "thanked": "Thanked",
+        "following-up": "Following up",
+        "no-response": "No response",
+        "closed": "Closed",
+    }
     for status, label in labels.items():
         assert shown[label] == sum(contact.status == status for contact in profile.contacts), label
     assert shown["All contacts"] == len(profile.contacts) == 10
     # Next meetings: those from today on, soonest first.
-    upcoming = sorted((c.meeting.date, c.name) for c in profile.contacts if c.meeting and c.meeting.date and c.meeting.date >= "2026-11-29")
+    upcoming = sorted(
+        (c.meeting.date, c.name)
+        for c in profile.contacts
+        if c.meeting and c.meeting.date and c.meeting.date >= "2026-11-29"
+    )
     section = page.text.split("Next meetings", 1)[1]
     positions = [section.index(name) for _, name in upcoming]
     assert positions == sorted(positions) and len(positions) == 3
@@ -270,8 +284,9 @@ def test_a_contact_page_has_who_the_meeting_the_plan_with_reasons_offers_and_not
     assert "<strong>LinkedIn Lab</strong>" in path.read_text(encoding="utf-8")
     # The printable sheet: the site's own copy, linked relative to the built page.
     assert "../downloads/sheets/jordan-smith.pdf" in anchors
-    assert (path.parent / "../downloads/sheets/jordan-smith.pdf").resolve().read_bytes() == \
-        (client_dir / "sheets" / "jordan-smith.pdf").read_bytes()
+    assert (path.parent / "../downloads/sheets/jordan-smith.pdf").resolve().read_bytes() == (
+        client_dir / "sheets" / "jordan-smith.pdf"
+    ).read_bytes()
 
 
 SMALL = """\
@@ -318,7 +333,9 @@ def test_a_contact_whose_title_is_the_role_is_listed_under_it_as_may_also_inform
 
 
 def test_files_avoid_names_windows_reserves_and_notes_keep_line_breaks(tmp_path):
-    text = SMALL + """\
+    text = (
+        SMALL
+        + """\
   - name: Con
     role: Analyst
     relationship: cold
@@ -326,6 +343,7 @@ def test_files_avoid_names_windows_reserves_and_notes_keep_line_breaks(tmp_path)
       First line
       second line
 """
+    )
     workbook = small_workbook(tmp_path, text)
     client = tmp_path / "client"
     (client / "sheets").mkdir(parents=True)
@@ -398,7 +416,9 @@ def test_the_guide_and_five_reasons_come_from_content(example):
         assert page.text.startswith(guide_page.title)
     reasons = Page(client_dir / "site" / "guide" / "five-reasons.html")
     assert "Most jobs go to someone who is already known" in reasons.text
-    assert any("admonition" in a.get("class", "") for a in Page(client_dir / "site" / "guide" / "welcome.html").all("div"))
+    assert any(
+        "admonition" in a.get("class", "") for a in Page(client_dir / "site" / "guide" / "welcome.html").all("div")
+    )
 
 
 def test_navigation_groups_pages_the_way_a_reader_works(example):
@@ -409,18 +429,24 @@ def test_navigation_groups_pages_the_way_a_reader_works(example):
     assert positions == sorted(positions)
     contact_positions = [nav.index(plan.contact.name) for plan in workbook.contacts]
     assert contact_positions == sorted(contact_positions)
-    assert nav.index("Welcome to your workbook") < nav.index("Five reasons to make friends with informational interviewing")
+    assert nav.index("Welcome to your workbook") < nav.index(
+        "Five reasons to make friends with informational interviewing"
+    )
 
 
 def test_light_and_dark_palettes_and_search_are_there(example):
     _, client_dir, index = example
     page = Page(index)
-    assert {b.get("data-md-color-scheme") for b in page.all("input") if b.get("data-md-color-scheme")} == {"default", "slate"}
+    assert {b.get("data-md-color-scheme") for b in page.all("input") if b.get("data-md-color-scheme")} == {
+        "default",
+        "slate",
+    }
     assert any(i.get("data-md-component") == "search-query" for i in page.all("input"))
     assert (client_dir / "site" / "search" / "search_index.js").is_file()  # inlined by the offline plugin
 
 
 # --- names in many scripts, logo and colour -------------------------------------------------------------
+
 
 def test_names_in_any_script_show_as_written_and_files_are_ascii_ids(scripts):
     workbook, client_dir, index = scripts
@@ -458,6 +484,7 @@ def test_the_coachs_logo_and_colour_brand_the_site(scripts):
 
 
 # --- private and offline: every site -------------------------------------------------------------------
+
 
 def test_every_page_asks_search_engines_to_stay_away(any_site):
     _, client_dir = any_site
@@ -526,14 +553,17 @@ def test_nothing_in_the_site_names_another_host(any_site):
             for name, value in attributes.items():
                 if name == "xmlns" or not value:
                     continue
-                for url in EXTERNAL.findall(value):
+                for _url in EXTERNAL.findall(value):
                     if not (tag == "a" and name == "href" and html.unescape(value) in allowed):
                         problems.append(f"{path.relative_to(site)}: <{tag} {name}={value!r}>")
         for code in page.scripts + page.styles:
             problems += [f"{path.relative_to(site)}: inline {url}" for url in EXTERNAL.findall(code)]
     for path in site.rglob("*.css"):
-        problems += [f"{path.relative_to(site)}: {url}" for url in EXTERNAL.findall(_without_data_urls(path.read_text(encoding="utf-8")))
-                     if not NAMESPACE.match(url)]
+        problems += [
+            f"{path.relative_to(site)}: {url}"
+            for url in EXTERNAL.findall(_without_data_urls(path.read_text(encoding="utf-8")))
+            if not NAMESPACE.match(url)
+        ]
     for path in site.rglob("*.js"):
         if path.parent.name == "search":
             continue  # the search index is data, checked below as the HTML it holds
@@ -545,7 +575,9 @@ def test_nothing_in_the_site_names_another_host(any_site):
         for fragment in (entry["title"], entry["text"]):
             for tag, attributes in _fragment(fragment).elements:
                 for name, value in attributes.items():
-                    if EXTERNAL.search(value or "") and not (tag == "a" and name == "href" and html.unescape(value) in allowed):
+                    if EXTERNAL.search(value or "") and not (
+                        tag == "a" and name == "href" and html.unescape(value) in allowed
+                    ):
                         problems.append(f"search index, {entry['location']}: <{tag} {name}={value!r}>")
     assert not problems, "\n".join(problems[:20])
     # The offline plugin's CDN polyfill is replaced by the vendored copy.
@@ -557,6 +589,7 @@ def test_nothing_in_the_site_names_another_host(any_site):
 
 
 # --- the hostile profile -----------------------------------------------------------------------------
+
 
 def test_hostile_text_shows_as_text_and_nothing_runs_or_loads(hostile):
     workbook, client_dir, index, port, requests, folder = hostile
@@ -576,13 +609,21 @@ def test_hostile_text_shows_as_text_and_nothing_runs_or_loads(hostile):
     assert "49" not in text.replace(str(port), "")
     home = Page(index)
     assert home.text.startswith("Eve <script>alert('name')</script> {{ 7*7 }}")
-    assert "<img src=x onerror=alert('headline')> {% raw %}{{ 7*7 }}{% endraw %} [click](javascript:alert('headline'))" in home.text
+    assert (
+        "<img src=x onerror=alert('headline')> {% raw %}{{ 7*7 }}{% endraw %} [click](javascript:alert('headline'))"
+        in home.text
+    )
     assert "Eve <script>alert('name')</script> {{ 7*7 }}'s workbook" in html.unescape(
-        re.search(r"<title>(.*?)</title>", index.read_text(encoding="utf-8")).group(1))
+        re.search(r"<title>(.*?)</title>", index.read_text(encoding="utf-8")).group(1)
+    )
     # Notes keep their harmless Markdown.
     source = page.path.read_text(encoding="utf-8")
-    notes = source[source.index('<div class="workbook-notes">'):]
-    assert "<em>Emphasis stays</em>" in notes and "<strong>bold stays</strong>" in notes and "<li>a list item</li>" in notes
+    notes = source[source.index('<div class="workbook-notes">') :]
+    assert (
+        "<em>Emphasis stays</em>" in notes
+        and "<strong>bold stays</strong>" in notes
+        and "<li>a list item</li>" in notes
+    )
     assert '<a href="https://example.org/guide"' in notes
     # No injected element, handler, attribute list or scheme on any page.
     for path in html_files(site):
@@ -598,8 +639,9 @@ def test_hostile_text_shows_as_text_and_nothing_runs_or_loads(hostile):
             if tag == "img":
                 assert not urlsplit(attributes.get("src", "")).scheme, (path, attributes)
             if tag == "script":
-                assert attributes.get("src", "").startswith(("assets/", "../assets/", "../search/", "search/")) \
-                    or not attributes.get("src"), (path, attributes)
+                assert attributes.get("src", "").startswith(
+                    ("assets/", "../assets/", "../search/", "search/")
+                ) or not attributes.get("src"), (path, attributes)
         for script in built.scripts:
             assert "alert(" not in script, path
         assert not any("127.0.0.1" in style for style in built.styles), path
@@ -610,11 +652,13 @@ def test_hostile_names_never_become_paths(hostile):
     outside = [p for p in folder.rglob("*") if p.is_file() and client_dir not in p.parents and p.name != "profile.yaml"]
     assert outside == []
     assert sorted(p.name for p in (client_dir / "site" / "contacts").iterdir()) == sorted(
-        ["index.html", "escape.html", f"{workbook.contacts[0].id}.html"])
+        ["index.html", "escape.html", f"{workbook.contacts[0].id}.html"]
+    )
     assert re.fullmatch(r"[a-z0-9-]+", workbook.contacts[0].id)
 
 
 # --- the build itself -----------------------------------------------------------------------------------
+
 
 def test_the_client_mkdocs_yml_inherits_the_root_one_and_builds_with_mkdocs_itself(example, tmp_path):
     _, client_dir, _ = example
@@ -623,11 +667,16 @@ def test_the_client_mkdocs_yml_inherits_the_root_one_and_builds_with_mkdocs_itse
     assert (client_dir / config["INHERIT"]).resolve() == BASE_MKDOCS.resolve()
     # The generated folder is a complete MkDocs project: the mkdocs command builds it the same way.
     mkdocs = Path(sys.executable).with_name("mkdocs")
-    result = subprocess.run([str(mkdocs), "build", "-q", "-f", str(client_dir / "mkdocs.yml"), "-d", str(tmp_path / "again")],
-                            capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    result = subprocess.run(
+        [str(mkdocs), "build", "-q", "-f", str(client_dir / "mkdocs.yml"), "-d", str(tmp_path / "again")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     assert result.returncode == 0, result.stderr
-    assert sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*.html")) == \
-        sorted(p.relative_to(client_dir / "site") for p in html_files(client_dir / "site"))
+    assert sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*.html")) == sorted(
+        p.relative_to(client_dir / "site") for p in html_files(client_dir / "site")
+    )
 
 
 def test_a_mkdocs_warning_fails_the_build_with_its_words(example, tmp_path):
@@ -649,6 +698,7 @@ def test_rendering_again_replaces_pages_of_contacts_no_longer_there(tmp_path):
 
 # --- the escaping helper -------------------------------------------------------------------------------
 
+
 def _site_markdown() -> markdown.Markdown:
     """Python-Markdown configured with the root mkdocs.yml's extensions, as the site renders pages."""
     config = yaml.safe_load(BASE_MKDOCS.read_text(encoding="utf-8"))
@@ -663,11 +713,37 @@ def _site_markdown() -> markdown.Markdown:
 
 _MARKDOWN = _site_markdown()
 # Text made of Markdown's, HTML's and Jinja's special characters and the constructs they form.
-MARKDOWN_HEAVY = st.lists(st.sampled_from(
-    list("\\`*_{}[]()#+-.!|<>&\"'~:=^$@%;/ \n\tabc1é中\u2028") + [
-        "&amp;", "&#60;", "{{", "}}", "{%", "](", "javascript:", "![", "{: ", "~~~", "```", "<script>", "- [ ] ",
-        "!!! note ", "[TOC]", "1. ", "    ", "<http://a.b>", "*[HTML]: x", "[^1]", "\n---\n", "\n# "]),
-    min_size=1, max_size=25).map("".join)
+MARKDOWN_HEAVY = st.lists(
+    st.sampled_from(
+        list("\\`*_{}[]()#+-.!|<>&\"'~:=^$@%;/ \n\tabc1é中\u2028")
+        + [
+            "&amp;",
+            "&#60;",
+            "{{",
+            "}}",
+            "{%",
+            "](",
+            "javascript:",
+            "![",
+            "{: ",
+            "~~~",
+            "```",
+            "<script>",
+            "- [ ] ",
+            "!!! note ",
+            "[TOC]",
+            "1. ",
+            "    ",
+            "<http://a.b>",
+            "*[HTML]: x",
+            "[^1]",
+            "\n---\n",
+            "\n# ",
+        ]
+    ),
+    min_size=1,
+    max_size=25,
+).map("".join)
 
 
 def _rendered_text(source: str) -> str:

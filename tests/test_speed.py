@@ -43,8 +43,11 @@ def build(*args: str):
 
 def files(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under `folder`: its bytes and inode (the same inode: the file was reused, not written again)."""
-    return {path.relative_to(folder).as_posix(): (path.read_bytes(), path.stat().st_ino)
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(folder).as_posix(): (path.read_bytes(), path.stat().st_ino)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def workbook_of(path: Path):
@@ -70,11 +73,22 @@ def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(tm
     changed = {path for path in after if after[path][0] != before[path][0]}
     assert "Tacoma" in "".join(page.extract_text() for page in PdfReader(client / "sheets" / "dev-patel.pdf").pages)
     # Dev Patel's sheet and page, the workbook PDF (his chapter), the search index; nothing else.
-    assert {"sheets/dev-patel.pdf", "maya-lopez-workbook.pdf", "docs/contacts/dev-patel.md",
-            "site/contacts/dev-patel.html"} <= changed
-    unexpected = {path for path in changed if not (
-        "dev-patel" in path or "maya-lopez-workbook.pdf" in path or path.startswith("site/search/")
-        or path in ("plan.json", "manifest.json"))}
+    assert {
+        "sheets/dev-patel.pdf",
+        "maya-lopez-workbook.pdf",
+        "docs/contacts/dev-patel.md",
+        "site/contacts/dev-patel.html",
+    } <= changed
+    unexpected = {
+        path
+        for path in changed
+        if not (
+            "dev-patel" in path
+            or "maya-lopez-workbook.pdf" in path
+            or path.startswith("site/search/")
+            or path in ("plan.json", "manifest.json")
+        )
+    }
     assert not unexpected
     # The other sheets were not rendered again: the very same files, carried over from the last build.
     for path in (p for p in after if p.startswith("sheets/") and p != "sheets/dev-patel.pdf"):
@@ -104,7 +118,9 @@ def test_one_profile_with_two_workers_writes_what_one_process_writes(tmp_path):
 def test_clients_can_be_handed_to_a_concurrent_futures_executor(tmp_path):
     clients = tmp_path / "clients"
     shutil.copytree(DEMO, clients)
-    code, output = build(str(clients), "-o", str(tmp_path / "out"), "--executor", "concurrent.futures:ProcessPoolExecutor")
+    code, output = build(
+        str(clients), "-o", str(tmp_path / "out"), "--executor", "concurrent.futures:ProcessPoolExecutor"
+    )
     assert code == 0, output
     profiles = [path for path in clients.glob("*.yaml") if path.name != "coach.yaml"]
     assert f"{len(profiles)} built, 0 skipped, 0 failed" in output
@@ -138,9 +154,14 @@ def test_past_the_threshold_the_workbook_pdf_has_chapters_for_the_active_and_a_t
     PdfRenderer().render_workbook(workbook, path)
     reader = PdfReader(path)
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert f"With {len(workbook.contacts)} people on your list, this workbook gives a chapter to the {WORKBOOK_FULL_CONTACTS}" in text
+    assert (
+        f"With {len(workbook.contacts)} people on your list, this workbook gives a chapter to the {WORKBOOK_FULL_CONTACTS}"
+        in text
+    )
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
-    chapters = [title for title in _titles(reader.outline) if title in {plan.contact.name for plan in workbook.contacts}]
+    chapters = [
+        title for title in _titles(reader.outline) if title in {plan.contact.name for plan in workbook.contacts}
+    ]
     assert sorted(chapters) == sorted(plan.contact.name for plan in in_full)
     assert outline  # the parts are still bookmarked
     for plan in in_table:  # everyone without a chapter is still in the tracker's table
@@ -170,13 +191,23 @@ def test_past_the_threshold_the_site_navigation_lists_sections_and_the_index_lis
 
 # --- one client's worker processes keep the build's promises ---------------------------------------------
 
+
 def _run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "build", *args, "--today", TODAY], cwd=cwd, check=False,
-                          capture_output=True, text=True, timeout=300, env={**os.environ, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "build", *args, "--today", TODAY],
+        cwd=cwd,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+    )
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()
+    }
 
 
 def _children(pid: int) -> list[int]:
@@ -197,7 +228,9 @@ def built_example(tmp_path) -> Path:
 def test_a_pdf_worker_that_dies_fails_the_build_and_keeps_the_previous_output(built_example):
     out = built_example / "out"
     before = _snapshot(out / "maya-lopez")
-    result = _run("maya.yaml", "-o", "out", "-j", "2", "--force", env={"WORKBOOK_FAULT": "pdf-worker:kill"}, cwd=built_example)
+    result = _run(
+        "maya.yaml", "-o", "out", "-j", "2", "--force", env={"WORKBOOK_FAULT": "pdf-worker:kill"}, cwd=built_example
+    )
     assert result.returncode == 1
     assert "was killed by signal 9" in result.stderr and "Traceback" not in result.stderr
     assert _snapshot(out / "maya-lopez") == before
@@ -208,9 +241,14 @@ def test_a_pdf_worker_that_dies_fails_the_build_and_keeps_the_previous_output(bu
 def test_sigterm_while_pdf_workers_render_stops_them_all_and_keeps_the_previous_output(built_example):
     out = built_example / "out"
     before = _snapshot(out / "maya-lopez")
-    build = subprocess.Popen([sys.executable, "-m", "generator", "build", "maya.yaml", "-o", "out", "-j", "2", "--force",
-                              "--today", TODAY], cwd=built_example, text=True, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env={**os.environ, "WORKBOOK_FAULT": "pdf-worker:sleep30"})
+    build = subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "maya.yaml", "-o", "out", "-j", "2", "--force", "--today", TODAY],
+        cwd=built_example,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "WORKBOOK_FAULT": "pdf-worker:sleep30"},
+    )
     try:
         deadline = time.monotonic() + 120
         while len(workers := _children(build.pid)) < 2 and time.monotonic() < deadline:
@@ -225,11 +263,19 @@ def test_sigterm_while_pdf_workers_render_stops_them_all_and_keeps_the_previous_
     assert build.returncode == 143
     assert "stopped by SIGTERM" in stderr and "Traceback" not in stderr
     deadline = time.monotonic() + 30
-    while any(Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2:3]
-              for pid in workers) and time.monotonic() < deadline:
+    while (
+        any(
+            Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2:3]
+            for pid in workers
+        )
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.1)
-    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
-                and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
+    assert not [
+        pid
+        for pid in workers
+        if Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    ]
     assert _snapshot(out / "maya-lopez") == before
     assert not list(out.glob(".*.building-*"))
 

@@ -7,14 +7,31 @@ import yaml
 from generator.load import load_profile
 from generator.paths import EXAMPLE, STARTER
 
-TAILORING = ("pitch", "strengths", "industry", "target_role", "relationship", "referred_by", "how_we_met",
-             "interests", "hobbies", "needs", "questions", "company", "minutes", "history", "notes")
+TAILORING = (
+    "pitch",
+    "strengths",
+    "industry",
+    "target_role",
+    "relationship",
+    "referred_by",
+    "how_we_met",
+    "interests",
+    "hobbies",
+    "needs",
+    "questions",
+    "company",
+    "minutes",
+    "history",
+    "notes",
+)
 
 
 def write_starter(tmp_path, edit=lambda text: text):
     path = tmp_path / "profile.yaml"
-    path.write_text(edit(STARTER.read_text(encoding="utf-8").replace("{schema}", "x.json").replace("{name}", "profile.yaml")),
-                    encoding="utf-8")
+    path.write_text(
+        edit(STARTER.read_text(encoding="utf-8").replace("{schema}", "x.json").replace("{name}", "profile.yaml")),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -28,8 +45,16 @@ def test_values_left_as_in_the_starter_are_warnings_with_their_line(tmp_path):
     path = write_starter(tmp_path)
     loaded = load_profile(path)
     warned = {w.path: w for w in loaded.warnings}
-    for where in ("seeker.name", "seeker.pitch", "target_roles[0].title", "target_roles[0].industry",
-                  "contacts[0].name", "contacts[0].interests[0]", "contacts[0].needs[0]", "contacts[0].questions[0]"):
+    for where in (
+        "seeker.name",
+        "seeker.pitch",
+        "target_roles[0].title",
+        "target_roles[0].industry",
+        "contacts[0].name",
+        "contacts[0].interests[0]",
+        "contacts[0].needs[0]",
+        "contacts[0].questions[0]",
+    ):
         assert where in warned, where
         assert warned[where].warning and "starter's placeholder" in warned[where].message
     lines = path.read_text(encoding="utf-8").splitlines()

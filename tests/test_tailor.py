@@ -26,14 +26,18 @@ ROLE = TargetRole(id="career-advisor", title="Career Advisor", industry="Higher 
 
 
 def workbook_for(*contacts: Contact, strengths=("Video editing", "LinkedIn profile reviews"), banks=None):
-    profile = Profile(seeker=Seeker(name="Maya Lopez", strengths=list(strengths)), target_roles=[ROLE], contacts=list(contacts))
+    profile = Profile(
+        seeker=Seeker(name="Maya Lopez", strengths=list(strengths)), target_roles=[ROLE], contacts=list(contacts)
+    )
     loaded = LoadedProfile(profile, Path("p.yaml"), "maya-lopez", None)
     return tailor(loaded, banks or builtin_banks(), load_guide(), TODAY)
 
 
 def contact(name="Morgan Lee", role="Career Advisor", relationship="cold", minutes=30, **extra) -> Contact:
     meeting = Meeting(date="2026-12-03T10:00", minutes=minutes)
-    return Contact(name=name, role=role, relationship=relationship, target_role="career-advisor", meeting=meeting, **extra)
+    return Contact(
+        name=name, role=role, relationship=relationship, target_role="career-advisor", meeting=meeting, **extra
+    )
 
 
 def texts(plan) -> list[str]:
@@ -81,13 +85,20 @@ def test_own_questions_are_merged_in_and_reasons_explain_every_choice():
 
 
 def test_offers_match_needs_to_strengths_and_follow_interests_and_hobbies():
-    plan = workbook_for(contact(needs=["better video for job postings"], interests=["skills-based hiring"],
-                                hobbies=["trail running"])).contacts[0]
+    plan = workbook_for(
+        contact(needs=["better video for job postings"], interests=["skills-based hiring"], hobbies=["trail running"])
+    ).contacts[0]
     offers = {o.trigger: o for o in plan.offers}
-    assert offers["strength-match"].text == "Morgan is looking for better video for job postings: offer your experience with video editing"
+    assert (
+        offers["strength-match"].text
+        == "Morgan is looking for better video for job postings: offer your experience with video editing"
+    )
     assert "skills-based hiring" in offers["interest"].text
     assert "trail running" in offers["hobby"].text
-    assert strength_for("a trainer for LinkedIn workshops", ["Video editing", "LinkedIn profile reviews"]) == "LinkedIn profile reviews"
+    assert (
+        strength_for("a trainer for LinkedIn workshops", ["Video editing", "LinkedIn profile reviews"])
+        == "LinkedIn profile reviews"
+    )
     assert strength_for("a new office chair", ["Video editing"]) is None
 
 
@@ -111,12 +122,26 @@ def test_every_core_question_is_planned_for_someone_and_every_question_suits_som
     reached: set[str] = set()
     suitable: set[str] = set()
     roles = {"peer": "Career Advisor", "senior": "Director", "recruiter": "Recruiter", "adjacent": "Chemist"}
-    facts = [{}, {"interests": ["student success"], "needs": ["help editing course videos"], "company": "Reed College",
-                  "referred_by": "Alex Chen"}]
+    facts = [
+        {},
+        {
+            "interests": ["student success"],
+            "needs": ["help editing course videos"],
+            "company": "Reed College",
+            "referred_by": "Alex Chen",
+        },
+    ]
     for relationship, title, status, minutes, extra in itertools.product(
-            RELATIONSHIPS, roles.values(), ("to-contact", "met"), (15, 30, 60, 240), facts):
-        c = contact(f"Pat {title} {relationship}", role=title, relationship=relationship, minutes=minutes, status=status,
-                    **extra)
+        RELATIONSHIPS, roles.values(), ("to-contact", "met"), (15, 30, 60, 240), facts
+    ):
+        c = contact(
+            f"Pat {title} {relationship}",
+            role=title,
+            relationship=relationship,
+            minutes=minutes,
+            status=status,
+            **extra,
+        )
         plan = workbook_for(c).contacts[0]
         reached |= {q.id for q in plan.question_plan.questions}
         if minutes == 240:
@@ -162,9 +187,20 @@ LEFTOVER = re.compile(r"\{[^}]*\}|\s[,.?]|\s{2,}|^\s|\s$")
     referred_by=st.none() | st.just("Alex {company}"),
     own=st.lists(st.sampled_from(["What about {target_role}?", "How was the pilot?"]), max_size=6),
 )
-def test_no_plan_overruns_its_minutes_or_leaves_a_hole(relationship, status, minutes, title, company, interests, needs, referred_by, own):
-    c = contact(role=title, relationship=relationship, minutes=minutes, status=status, company=company,
-                interests=interests, needs=needs, referred_by=referred_by, questions=own)
+def test_no_plan_overruns_its_minutes_or_leaves_a_hole(
+    relationship, status, minutes, title, company, interests, needs, referred_by, own
+):
+    c = contact(
+        role=title,
+        relationship=relationship,
+        minutes=minutes,
+        status=status,
+        company=company,
+        interests=interests,
+        needs=needs,
+        referred_by=referred_by,
+        questions=own,
+    )
     plan = workbook_for(c).contacts[0]
     assert plan.question_plan.minutes_planned <= minutes * 0.75
     for item in list(plan.question_plan.questions) + list(plan.offers):
@@ -224,21 +260,37 @@ def test_a_broken_coach_bank_entry_is_reported_at_its_line(tmp_path):
     assert problems(COACH_BANK.replace("theme: shaped-them", "theme: shaped")) == [
         "coach.yaml:7:14: question_bank.questions[0].theme: 'shaped' is not one of: warm-up, path, drew-them, love, trends, "
         "challenges, surprises, shaped-them, learning, advice, resources, assignments, role-fit, referral, reciprocity; "
-        "did you mean `shaped-them`?"]
+        "did you mean `shaped-them`?"
+    ]
     assert problems(COACH_BANK.replace("{first_name}?", "{firstname}?")) == [
         "coach.yaml:5:7: question_bank.questions[0]: unknown placeholder {firstname} in text; allowed: {company}, "
-        "{first_name}, {industry}, {interest}, {need}, {referrer}, {target_role}"]
-    assert problems(COACH_BANK.replace("coach-coffee", "coach-mentor") + "    - id: coach-mentor\n      trigger: always\n"
-                    "      text: x\n      why: y\n") == [
+        "{first_name}, {industry}, {interest}, {need}, {referrer}, {target_role}"
+    ]
+    assert problems(
+        COACH_BANK.replace("coach-coffee", "coach-mentor") + "    - id: coach-mentor\n      trigger: always\n"
+        "      text: x\n      why: y\n"
+    ) == [
         "coach.yaml:19:11: offer_bank.offers[1].id: duplicate id 'coach-mentor': offer_bank.offers[0] on line 15 "
-        "and offer_bank.offers[1] on line 19 both have it"]
+        "and offer_bank.offers[1] on line 19 both have it"
+    ]
 
 
 def test_the_built_in_banks_load_and_cover_every_theme_and_tiara_stage():
     banks = builtin_banks()
     assert len(banks.questions) >= 40
-    assert {q.theme for q in banks.questions} >= {"warm-up", "path", "drew-them", "love", "trends", "challenges", "shaped-them",
-                                                   "surprises", "learning", "referral", "reciprocity"}
+    assert {q.theme for q in banks.questions} >= {
+        "warm-up",
+        "path",
+        "drew-them",
+        "love",
+        "trends",
+        "challenges",
+        "shaped-them",
+        "surprises",
+        "learning",
+        "referral",
+        "reciprocity",
+    }
     assert {q.tiara for q in banks.questions} >= {"trends", "insights", "advice", "resources", "assignments"}
     assert {o.trigger for o in banks.offers} == {"interest", "hobby", "need", "strength-match", "strength", "always"}
 
@@ -246,7 +298,8 @@ def test_the_built_in_banks_load_and_cover_every_theme_and_tiara_stage():
 def test_a_broken_built_in_bank_is_reported_at_its_line(tmp_path):
     content = tmp_path / "content"
     content.mkdir()
-    (content / "questions.yaml").write_text(textwrap.dedent("""\
+    (content / "questions.yaml").write_text(
+        textwrap.dedent("""\
         placeholders: {company: x, industry: y, target_role: z}
         questions:
           - id: q1
@@ -255,12 +308,14 @@ def test_a_broken_built_in_bank_is_reported_at_its_line(tmp_path):
             minutes: 2
             text: Hi?
             why: Because.
-        """))
+        """)
+    )
     (content / "offers.yaml").write_text("offers: []\n")
     with pytest.raises(UserError) as caught:
         builtin_banks(content)
     assert [str(p) for p in caught.value.problems] == [
-        "content/questions.yaml:3:5: questions[0]: theme 'trends' belongs to stage 'trends', not 'story'"]
+        "content/questions.yaml:3:5: questions[0]: theme 'trends' belongs to stage 'trends', not 'story'"
+    ]
 
 
 # --- issue 9: honest time, the core, what the seeker knows, the right register, follow-ups ------------
@@ -274,7 +329,9 @@ CORE_TEXT = {  # how each core stage shows in a plan, whatever the register
     "trends": lambda q: q.stage == "trends",
     "advice": lambda q: q.id.startswith("advice-in-my-shoes"),
     "referral": lambda q: q.stage == "referral",
-    "reciprocity": lambda q: q.stage == "reciprocity" and "what can I do for you" in q.text or "I could help with" in q.text,
+    "reciprocity": lambda q: (
+        q.stage == "reciprocity" and "what can I do for you" in q.text or "I could help with" in q.text
+    ),
 }
 
 
@@ -294,8 +351,16 @@ def test_the_count_table_of_the_issue_holds_exactly_and_is_interpolated_between(
     relationship=st.sampled_from(RELATIONSHIPS),
     status=st.sampled_from(STATUSES),
     minutes=st.integers(5, 240),
-    title=st.sampled_from(["Career Advisor", "Director of Career Services", "Technical Recruiter", "Chemist",
-                           "VP of Learning", "Senior Career Advisor"]),
+    title=st.sampled_from(
+        [
+            "Career Advisor",
+            "Director of Career Services",
+            "Technical Recruiter",
+            "Chemist",
+            "VP of Learning",
+            "Senior Career Advisor",
+        ]
+    ),
     company=st.none() | st.just("Reed College"),
     interests=st.lists(st.sampled_from(["AI tutoring", "Corporate learning"]), max_size=2),
     needs=st.lists(st.sampled_from(["help editing course videos", "a trainer for LinkedIn workshops"]), max_size=2),
@@ -303,9 +368,19 @@ def test_the_count_table_of_the_issue_holds_exactly_and_is_interpolated_between(
     own=st.lists(st.sampled_from(["How did the pilot go?", "What is next for the lab?"]), max_size=4),
 )
 def test_every_plan_keeps_to_the_count_bounds_and_leaves_a_quarter_of_the_meeting_free(
-        relationship, status, minutes, title, company, interests, needs, referred_by, own):
-    c = contact(role=title, relationship=relationship, minutes=minutes, status=status, company=company,
-                interests=interests, needs=needs, referred_by=referred_by, questions=own)
+    relationship, status, minutes, title, company, interests, needs, referred_by, own
+):
+    c = contact(
+        role=title,
+        relationship=relationship,
+        minutes=minutes,
+        status=status,
+        company=company,
+        interests=interests,
+        needs=needs,
+        referred_by=referred_by,
+        questions=own,
+    )
     plan = workbook_for(c).contacts[0].question_plan
     low, high = question_count_bounds(minutes)
     assert low <= len(plan.questions) <= high, (minutes, [q.id for q in plan.questions])
@@ -319,8 +394,11 @@ def test_every_plan_keeps_to_the_count_bounds_and_leaves_a_quarter_of_the_meetin
 @pytest.mark.parametrize("title", ["Career Advisor", "Director of Career Services", "Technical Recruiter", "Chemist"])
 @pytest.mark.parametrize("minutes", [15, 20, 30, 45, 60, 90])
 def test_every_first_meeting_has_the_core(relationship, title, minutes):
-    plan = workbook_for(contact(role=title, relationship=relationship, minutes=minutes,
-                                interests=["AI tutoring"], company="Reed College")).contacts[0]
+    plan = workbook_for(
+        contact(
+            role=title, relationship=relationship, minutes=minutes, interests=["AI tutoring"], company="Reed College"
+        )
+    ).contacts[0]
     wanted = ("story", "advice", "referral", "reciprocity") if minutes < 20 else tuple(CORE_TEXT)
     assert core_stages(minutes, "first") == wanted
     for stage in wanted:
@@ -328,9 +406,17 @@ def test_every_first_meeting_has_the_core(relationship, title, minutes):
 
 
 def test_what_the_seeker_knows_wins_on_contrasting_contacts():
-    known = contact("Ada Byrne", role="Director of Learning", company="Brightwave", interests=["AI tutoring"],
-                    needs=["help editing course videos"], referred_by="Alex Chen", relationship="referral",
-                    how_we_met="Alex introduced us at a meetup", questions=["How did the tutoring pilot go?"])
+    known = contact(
+        "Ada Byrne",
+        role="Director of Learning",
+        company="Brightwave",
+        interests=["AI tutoring"],
+        needs=["help editing course videos"],
+        referred_by="Alex Chen",
+        relationship="referral",
+        how_we_met="Alex introduced us at a meetup",
+        questions=["How did the tutoring pilot go?"],
+    )
     unknown = contact("Bo Lind", role="Director of Learning", relationship="cold")
     book = workbook_for(known, unknown)
     known_plan, unknown_plan = book.contacts
@@ -338,7 +424,9 @@ def test_what_the_seeker_knows_wins_on_contrasting_contacts():
         used = set().union(*(q.personal for q in minutes_plan.question_plan.questions))
         assert {"company", "referrer", "own"} <= used
         assert used & {"interest", "need"}
-    assert any("AI tutoring" in t for t in texts(known_plan)) or any("help editing course videos" in t for t in texts(known_plan))
+    assert any("AI tutoring" in t for t in texts(known_plan)) or any(
+        "help editing course videos" in t for t in texts(known_plan)
+    )
     assert any("Alex introduced us at a meetup" in q.reason for q in known_plan.question_plan.questions)
     assert not any(q.personal for q in unknown_plan.question_plan.questions)
     # A 45-minute coffee has room for everything the seeker knows, each ahead of generic questions of its stage.
@@ -370,8 +458,9 @@ def test_a_senior_managing_the_target_role_is_asked_about_their_team_not_their_o
 
 @pytest.mark.parametrize("relationship", ["friend", "family"])
 def test_family_and_friends_are_asked_warmly_without_ceremony(relationship):
-    plan = workbook_for(contact("Rosa Lopez", relationship=relationship, interests=["college applications"],
-                                minutes=30)).contacts[0]
+    plan = workbook_for(
+        contact("Rosa Lopez", relationship=relationship, interests=["college applications"], minutes=30)
+    ).contacts[0]
     joined = " ".join(texts(plan))
     assert "I understand" not in joined and "I noticed" not in joined and "Thank you for making time" not in joined
     assert "May I mention your name" not in joined
@@ -400,11 +489,21 @@ def test_follow_ups_quote_what_happened_and_never_invent_it():
 
 
 def test_reasons_name_the_specific_thing_once_per_page_and_no_internal_labels():
-    plan = workbook_for(contact("Jordan Smith", role="Director of Career Services", company="Portland State University",
-                                relationship="cold", minutes=60)).contacts[0]
+    plan = workbook_for(
+        contact(
+            "Jordan Smith",
+            role="Director of Career Services",
+            company="Portland State University",
+            relationship="cold",
+            minutes=60,
+        )
+    ).contacts[0]
     reasons = [q.reason for q in plan.question_plan.questions] + [o.reason for o in plan.offers]
     joined = " ".join(reasons)
-    assert "As Director of Career Services at Portland State University, Jordan probably leads people in the Career Advisor role." in joined
+    assert (
+        "As Director of Career Services at Portland State University, Jordan probably leads people in the Career Advisor role."
+        in joined
+    )
     assert "Always kept" not in joined and "leads or manages in the field" not in joined
     sentences = [s for reason in reasons for s in re.split(r"(?<=[.!?])\s+", reason)]
     assert len(sentences) == len(set(sentences))
@@ -414,8 +513,16 @@ def test_user_words_lose_an_accidental_capital_but_keep_names_and_acronyms():
     assert in_sentence("Corporate learning") == "corporate learning"
     assert in_sentence("Lesson planning") == "lesson planning"
     assert in_sentence("Gardening") == "gardening"
-    for kept in ("LinkedIn workshops", "AI tutoring", "EdTech", "SaaS onboarding", "Portland State alumni", "Python",
-                 "eLearning", "3D printing"):
+    for kept in (
+        "LinkedIn workshops",
+        "AI tutoring",
+        "EdTech",
+        "SaaS onboarding",
+        "Portland State alumni",
+        "Python",
+        "eLearning",
+        "3D printing",
+    ):
         assert in_sentence(kept) == kept
     assert need_phrase("help editing course videos") == "help editing course videos"
     assert need_phrase("A trainer for LinkedIn workshops") == "a trainer for LinkedIn workshops"
@@ -429,21 +536,26 @@ def test_user_words_lose_an_accidental_capital_but_keep_names_and_acronyms():
 def test_offers_about_a_team_need_a_company():
     """A retired relative or a freelancer has no team: no offer to test its product or fill its roles."""
     team_offers = {"user-feedback", "pass-on-posting", "volunteer-at-event"}
-    workbook = workbook_for(contact("Ray Moss", role="Director of Nursing", relationship="family"),
-                            contact("Lin Park", role="Director of Design", company="Northwind"))
+    workbook = workbook_for(
+        contact("Ray Moss", role="Director of Nursing", relationship="family"),
+        contact("Lin Park", role="Director of Design", company="Northwind"),
+    )
     without, with_company = workbook.contacts
     assert not team_offers & {offer.id for offer in without.offers}
     assert team_offers & {offer.id for offer in with_company.offers}
 
 
-@pytest.mark.parametrize("title, kind", [
-    ("Employer Relations Manager", "senior"),      # manages in the field the role belongs to
-    ("Director of Career Services", "senior"),     # a title that always leads people
-    ("Retired Nurse Manager", "adjacent"),         # retired: leads no team now
-    ("Clinical Informatics Lead", "adjacent"),     # leads, but not in this field
-    ("Vendor Manager", "adjacent"),                # "manager" alone says nothing about this field
-    ("Employer Relations Coordinator", "peer"),    # does the role itself
-])
+@pytest.mark.parametrize(
+    "title, kind",
+    [
+        ("Employer Relations Manager", "senior"),  # manages in the field the role belongs to
+        ("Director of Career Services", "senior"),  # a title that always leads people
+        ("Retired Nurse Manager", "adjacent"),  # retired: leads no team now
+        ("Clinical Informatics Lead", "adjacent"),  # leads, but not in this field
+        ("Vendor Manager", "adjacent"),  # "manager" alone says nothing about this field
+        ("Employer Relations Coordinator", "peer"),  # does the role itself
+    ],
+)
 def test_manager_and_lead_make_a_senior_only_in_the_field(title, kind):
     role = TargetRole(title="Employer Relations Coordinator", industry="Higher education", keywords=["career services"])
     assert contact_kind(contact(role=title), role, builtin_banks()) == kind

@@ -36,20 +36,35 @@ def run(*args: str | Path, cwd: Path, check: bool = True) -> subprocess.Complete
 def installed(tmp_path_factory) -> Path:
     """A fresh virtual environment with the wheel installed; returns its bin folder."""
     root = tmp_path_factory.mktemp("wheel")
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", root / "dist", CHECKOUT,
-        cwd=root)
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-q",
+        "-w",
+        root / "dist",
+        CHECKOUT,
+        cwd=root,
+    )
     (wheel,) = (root / "dist").glob("workbook-*.whl")
     env_dir = root / "fresh"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
     run(sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", "--no-index", wheel, cwd=root)
-    purelib = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=root).stdout.strip())
+    purelib = Path(
+        run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=root).stdout.strip()
+    )
     (purelib / "zz-borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return env_dir / "bin"
 
 
 def test_the_installed_package_is_the_wheel_not_the_checkout(installed, tmp_path):
-    where = run(installed / "python", "-c", "import generator.paths as p; print(p.PACKAGE); print(p.ROOT)", cwd=tmp_path)
+    where = run(
+        installed / "python", "-c", "import generator.paths as p; print(p.PACKAGE); print(p.ROOT)", cwd=tmp_path
+    )
     package, root = where.stdout.split()
     assert not Path(package).is_relative_to(CHECKOUT), package
     assert root == str(Path(package) / "resources")
