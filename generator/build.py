@@ -13,6 +13,7 @@ next build (`recover`). The named steps are also the test hook's fault points
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -141,7 +142,9 @@ def output_fingerprints(workbook: Workbook, paths: ClientPaths, renderer) -> dic
     """
     tool = _tool_fingerprint()
     logo = hashlib.sha256(workbook.coach_logo.read_bytes()).hexdigest() if workbook.coach_logo else ""
-    common = repr((workbook.client_id, workbook.seeker, workbook.coach, workbook.settings, workbook.built_on, logo))
+    # Not the build date, nor the plan's due items and drafts: a sheet shows neither, so a new day re-renders
+    # only what shows dates (the pages listing this week, the workbook PDF), not every sheet.
+    common = repr((workbook.client_id, workbook.seeker, workbook.coach, workbook.settings, logo))
 
     def digest(*parts: str) -> str:
         return hashlib.sha256("\0".join((tool, *parts)).encode("utf-8")).hexdigest()
@@ -152,7 +155,7 @@ def output_fingerprints(workbook: Workbook, paths: ClientPaths, renderer) -> dic
         )
     }
     for plan in workbook.contacts:
-        found[paths.sheets[plan.id]] = digest("sheet", common, repr(plan))
+        found[paths.sheets[plan.id]] = digest("sheet", common, repr(dataclasses.replace(plan, due=(), drafts=())))
     return found
 
 

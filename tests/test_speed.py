@@ -104,6 +104,33 @@ def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(tm
         assert forced[path][0] == after[path][0], f"{path} is not deterministic"
 
 
+def test_a_new_day_changes_only_what_shows_dates(tmp_path):
+    """`--today` moves this week's list and the due items; the sheets show no such date and are kept as they are."""
+    out = tmp_path / "out"
+    assert build(str(EXAMPLE), "-o", str(out))[0] == 0
+    client = out / "maya-lopez"
+    before = files(client)
+    result = CliRunner().invoke(main, ["build", str(EXAMPLE), "-o", str(out), "--today", "2026-12-09"])
+    assert result.exit_code == 0, result.output
+    after = files(client)
+    changed = {path for path in after if path not in before or after[path][0] != before[path][0]}
+    pages = {path for path in changed if path.startswith("docs/") and path.endswith(".md")}
+    assert {"docs/index.md", "docs/tracker.md"} <= pages
+    # Only contacts with something due in either week show a different page; every other page is the same.
+    due_either_week = {
+        item.contact_id
+        for day in ("2026-11-30", "2026-12-09")
+        for item in tailor(
+            load_profile(EXAMPLE), builtin_banks(), load_guide(), date.fromisoformat(day)
+        ).this_week.items
+    }
+    assert pages - {"docs/index.md", "docs/tracker.md"} <= {f"docs/contacts/{cid}.md" for cid in due_either_week}
+    assert not {path for path in changed if path.startswith(("docs/guide/", "docs/roles/", "docs/banks/"))}
+    # The sheets were not rendered again: the very same files.
+    for path in (p for p in after if p.startswith("sheets/")):
+        assert after[path][1] == before[path][1], path
+
+
 def test_one_profile_with_two_workers_writes_what_one_process_writes(tmp_path):
     assert build(str(EXAMPLE), "-o", str(tmp_path / "one"), "-j", "1")[0] == 0
     code, output = build(str(EXAMPLE), "-o", str(tmp_path / "two"), "-j", "2")
