@@ -19,12 +19,16 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import lru_cache
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeAlias, overload
 
 import click
 
@@ -32,6 +36,11 @@ from generator.coach import LoadedCoach, load_coach_file
 from generator.errors import InternalError, Problem, UserError, print_problems
 from generator.models import make_id
 from generator.outfolder import fault_point, os_problem, output_lock
+
+if TYPE_CHECKING:  # imported where used at run time (the PDF renderer is slow to load; build imports us)
+    from generator.build import ClientPaths
+    from generator.pdf import PdfRenderer
+    from generator.workbook import Workbook
 
 COACH_FILE = "coach.yaml"
 
@@ -98,7 +107,7 @@ class Outcome:
     status: str  # built | skipped | failed
     seconds: float
     problems: list[str] = field(default_factory=list)
-    summary: dict | None = None  # the manifest's summary, for the overview
+    summary: dict[str, Any] | None = None  # the manifest's summary (a ClientSummary as JSON), for the overview
     folder: Path | None = None
     peak_memory_mb: float = 0.0
     notes: list[str] = field(default_factory=list)  # e.g. what was recovered from an interrupted build
@@ -112,17 +121,18 @@ class Stopped(BaseException):
         self.signal_number = signal_number
 
 
-_pdf_renderer = None
+_pdf_renderer: PdfRenderer | None = None
 
 
-def _worker_start() -> None:
+def _worker_start() -> PdfRenderer:
     """Each worker makes its PDF renderer once: fonts and compiled CSS are reused for every client."""
     global _pdf_renderer
     from generator.pdf import PdfRenderer
 
-    _pdf_renderer = PdfRenderer()
+    _pdf_renderer = renderer = PdfRenderer()
     # Let go of WeasyPrint's font configuration while its C libraries are still loaded.
     atexit.register(_release_renderer)
+    return renderer
 
 
 def _release_renderer() -> None:
@@ -179,7 +189,9 @@ def _lock_and_recover(job: Job, client_id: str, held: contextlib.ExitStack, note
         notes.append(note)
 
 
-def _build_job(job: Job, held: contextlib.ExitStack, notes: list[str], started: float, found_id: list) -> Outcome:
+def _build_job(
+    job: Job, held: contextlib.ExitStack, notes: list[str], started: float, found_id: list[str | None]
+) -> Outcome:
     from generator.build import build_client, inputs_fingerprint, outputs_present, read_manifest
     from generator.load import load_profile, today_in
 
@@ -237,7 +249,7 @@ def _build_job(job: Job, held: contextlib.ExitStack, notes: list[str], started: 
     )
 
 
-def _previous_summary(out: Path, client_id: str | None) -> dict | None:
+def _previous_summary(out: Path, client_id: str | None) -> dict[str, Any] | None:
     """What the overview can still show of a client whose build failed (a profile that did not load has no id)."""
     from generator.build import read_manifest
 
@@ -247,14 +259,17 @@ def _previous_summary(out: Path, client_id: str | None) -> dict | None:
         previous = read_manifest(out / client_id)
     except UserError:
         return None
-    return previous["summary"] if previous else None
+    if not previous:
+        return None
+    summary: dict[str, Any] = previous["summary"]  # read_manifest checked that it is a dict
+    return summary
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_jobs(jobs: list[Job], workers: int, executor=None) -> Iterator[Outcome]:
+def run_jobs(jobs: list[Job], workers: int, executor: Executor | None = None) -> Iterator[Outcome]:
     """Outcomes as clients finish. One worker: in this process, no pool to start.
 
     `executor`: any `concurrent.futures.Executor` (Dask's `Client.get_executor()`, a ProcessPoolExecutor): each client is
@@ -285,7 +300,7 @@ def run_jobs(jobs: list[Job], workers: int, executor=None) -> Iterator[Outcome]:
 _busy = False  # in a worker: building a client (a SIGTERM must tidy up) or waiting for one (exit at once)
 
 
-def _worker_main(connection, parent: int) -> None:
+def _worker_main(connection: Connection[Outcome | PdfDone, Job | Task | None], parent: int) -> None:
     """A worker: build the jobs the parent sends until it sends None, goes away, or asks us to stop."""
     global _busy
     if sys.platform.startswith("linux"):
@@ -317,7 +332,7 @@ def _worker_main(connection, parent: int) -> None:
     os._exit(0)  # not through atexit and the interpreter's teardown: the parent already has everything
 
 
-def _worker_stop(signal_number, _frame) -> None:
+def _worker_stop(signal_number: int, _frame: FrameType | None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough; the tidy-up must not be cut short
     if not _busy:
         os._exit(143)
@@ -338,11 +353,11 @@ class WorkerPool:
     def __init__(self, size: int):
         self.size = size
         self.context = multiprocessing.get_context()
-        self.workers: list[tuple] = []  # (process, connection)
-        self.current: dict[int, Job] = {}  # pid -> the job it is building
+        self.workers: list[tuple[BaseProcess, _ParentEnd]] = []  # (process, connection)
+        self.current: dict[int | None, Job | Task] = {}  # pid -> the job it is building
         self.restarts = 0
 
-    def _start(self):
+    def _start(self) -> tuple[BaseProcess, _ParentEnd]:
         ours, theirs = self.context.Pipe()
         process = self.context.Process(target=_worker_main, args=(theirs, os.getpid()), daemon=True)
         process.start()
@@ -350,9 +365,14 @@ class WorkerPool:
         self.workers.append((process, ours))
         return process, ours
 
-    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
-        pending = list(reversed(jobs))
-        idle = []
+    @overload
+    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]: ...
+    @overload
+    def run(self, jobs: Sequence[Task]) -> Iterator[PdfDone]: ...
+    def run(self, jobs: Sequence[Job] | Sequence[Task]) -> Iterator[Outcome | PdfDone]:
+        """Outcomes as jobs finish: an Outcome per client (Job), a PdfDone per part of one client's (Task)."""
+        pending: list[Job | Task] = list(reversed(jobs))
+        idle: list[tuple[BaseProcess, _ParentEnd]] = []
         try:
             for _ in range(self.size):
                 idle.append(self._start())
@@ -387,12 +407,12 @@ class WorkerPool:
         finally:
             self._stop_all()
 
-    def _forget(self, process, connection) -> None:
+    def _forget(self, process: BaseProcess, connection: _ParentEnd) -> None:
         process.join(5)
         self.workers.remove((process, connection))
         connection.close()
 
-    def _died(self, process, connection, job: Job) -> Outcome:
+    def _died(self, process: BaseProcess, connection: _ParentEnd, job: Job | Task) -> Outcome | PdfDone:
         self._forget(process, connection)
         code = process.exitcode
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"stopped (exit code {code})"
@@ -401,7 +421,8 @@ class WorkerPool:
             return PdfDone(
                 job.label, f"the worker process rendering {job.label} {how}; the previous output is kept", user=True
             )
-        _remove_staging_of(job.out, process.pid)
+        if process.pid is not None:  # always: it was started
+            _remove_staging_of(job.out, process.pid)
         problems = [f"{job.display}: the worker process building this client {how}; the other clients go on"]
         return Outcome(
             job.display, job.client_id, "failed", 0.0, problems, summary=_previous_summary(job.out, job.client_id)
@@ -421,7 +442,7 @@ class WorkerPool:
                 process.kill()
                 process.join()
             job = self.current.get(process.pid)
-            if isinstance(job, Job):  # a PdfTask has no staging folder of its own
+            if isinstance(job, Job) and process.pid is not None:  # a PdfTask has no staging folder of its own
                 _remove_staging_of(job.out, process.pid)
             connection.close()
         self.workers.clear()
@@ -431,7 +452,7 @@ class WorkerPool:
 
 # Set in the parent before its workers start; a forked worker inherits the workbook and warm renderer with
 # no copy. Where processes are spawned instead (macOS, Windows), each PdfTask carries the workbook.
-_shared: tuple | None = None  # (workbook, renderer)
+_shared: tuple[Workbook, PdfRenderer] | None = None  # (workbook, renderer)
 
 SHEETS_PER_TASK = 8  # small enough that both workers finish together, large enough that tasks cost little
 
@@ -443,16 +464,14 @@ class PdfTask:
     label: str
     workbook_pdf: Path | None
     sheets: tuple[tuple[str, Path], ...]  # (contact id, path)
-    workbook: object = None  # the Workbook, only when the worker was not forked from the parent
+    workbook: Workbook | None = None  # only when the worker was not forked from the parent
 
     def run(self) -> PdfDone:
         fault_point("pdf-worker")  # the test hook: a PDF worker killed, or slow, mid-build
-        workbook, renderer = _shared if _shared is not None and self.workbook is None else (self.workbook, None)
-        if renderer is None:
-            if _pdf_renderer is None:
-                _worker_start()
-            renderer = _pdf_renderer
+        shared = _shared if _shared is not None and self.workbook is None else None
+        renderer = shared[1] if shared is not None else _pdf_renderer if _pdf_renderer is not None else _worker_start()
         try:
+            workbook = shared[0] if shared is not None else _carried(self.workbook)
             if self.workbook_pdf is not None:
                 renderer.render_workbook(workbook, self.workbook_pdf)
             for contact_id, path in self.sheets:
@@ -469,14 +488,14 @@ class SiteTask:
     """One client's site, built while the PDFs render (with stand-ins for them; see render_site)."""
 
     folder: Path
-    paths: object  # generator.build.ClientPaths
-    workbook: object = None  # as in PdfTask
+    paths: ClientPaths
+    workbook: Workbook | None = None  # as in PdfTask
     label: str = "the site"
 
     def run(self) -> PdfDone:
         from generator.site import render_site
 
-        workbook = self.workbook if self.workbook is not None else _shared[0]
+        workbook = self.workbook if self.workbook is not None else _carried(_shared[0] if _shared else None)
         try:
             render_site(
                 workbook,
@@ -500,13 +519,25 @@ class PdfDone:
     user: bool = False  # the problem is the input's (a UserError), not a bug
 
 
+Task = PdfTask | SiteTask  # part of one client's build, for a worker
+if TYPE_CHECKING:  # Connection is generic only in typeshed
+    _ParentEnd: TypeAlias = Connection[Job | Task | None, Outcome | PdfDone]  # the parent's end of a worker's pipe
+
+
+def _carried(workbook: Workbook | None) -> Workbook:
+    """A task's workbook: carried in it, or shared by the parent it was forked from; always one of the two."""
+    if workbook is None:
+        raise InternalError("a PDF task has no workbook: neither carried nor shared by a forked parent")
+    return workbook
+
+
 def render_in_workers(
-    workbook,
+    workbook: Workbook,
     workbook_pdf: Path | None,
     sheets: list[tuple[str, Path]],
     workers: int,
-    renderer=None,
-    site: tuple[Path, object] | None = None,
+    renderer: PdfRenderer | None = None,
+    site: tuple[Path, ClientPaths] | None = None,
 ) -> None:
     """Render one client's workbook PDF and sheets, and its site (`site`: the folder and ClientPaths), in
     `workers` processes, with the WorkerPool's guarantees: a dead worker is reported, Ctrl-C or SIGTERM stops
@@ -517,7 +548,7 @@ def render_in_workers(
 
     forked = multiprocessing.get_start_method() == "fork"
     carried = None if forked else workbook
-    tasks = [SiteTask(site[0], site[1], carried)] if site is not None else []
+    tasks: list[Task] = [SiteTask(site[0], site[1], carried)] if site is not None else []
     if workbook_pdf is not None:
         tasks.append(PdfTask("the workbook PDF", workbook_pdf, (), carried))
     # Smaller tasks for a few sheets, so a 10-contact client's sheets still spread over every worker.
@@ -547,10 +578,10 @@ def _remove_staging_of(out: Path, pid: int) -> None:
 
 # --- a whole build -------------------------------------------------------------------------------------
 
-_EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+_EXIT_CODES: dict[int, int] = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
-def make_executor(spec: str):
+def make_executor(spec: str) -> Executor:
     """The executor `--executor MODULE:CALLABLE` names: the callable imported and called with no arguments."""
     import importlib
 
@@ -562,7 +593,8 @@ def make_executor(spec: str):
             f"--executor {spec}: cannot import it ({error}); give MODULE:CALLABLE, "
             "e.g. concurrent.futures:ProcessPoolExecutor"
         ) from None
-    return factory()
+    executor: Executor = factory()  # taken on trust: whatever the user's callable makes, used as an Executor
+    return executor
 
 
 def build_target(
@@ -574,7 +606,7 @@ def build_target(
     display: Callable[[Path], str],
     today: date | None = None,
     wait: bool = True,
-    executor=None,
+    executor: str | Executor | None = None,
 ) -> int:
     """Build what `target` names into `out`; print progress, problems and a summary; return the exit code.
 
@@ -600,7 +632,7 @@ def _stop_on_signals() -> Iterator[None]:
         yield
         return
 
-    def stop(number, _frame):
+    def stop(number: int, _frame: FrameType | None) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the tidy-up short
         raise Stopped(number)
@@ -623,7 +655,7 @@ def _build_target(
     display: Callable[[Path], str],
     today: date | None,
     wait: bool,
-    executor=None,
+    executor: str | Executor | None = None,
 ) -> int:
     started = time.perf_counter()
     try:
@@ -761,6 +793,7 @@ def _print_outcome(outcome: Outcome) -> None:
 def _print_single(outcome: Outcome, display: Callable[[Path], str]) -> None:
     folder = outcome.folder
     summary = outcome.summary
+    assert folder is not None and summary is not None, "a built or skipped client has its folder and summary"
     click.echo(f"Workbook PDF:    {display(folder / summary['workbook_pdf'])}")
     click.echo(f"Question sheets: {display(folder / 'sheets')}/ ({len(summary['sheets'])})")
     click.echo(f"Open the site:   {display(folder / summary['site'])}")

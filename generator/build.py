@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from generator import __version__
 from generator.banks import Banks, builtin_banks
@@ -44,7 +45,12 @@ from generator.outfolder import (
 from generator.paths import BASE_MKDOCS, CONTENT, TEMPLATES
 from generator.plan_data import PLAN_FILE, write_plan
 from generator.tailor import tailor
-from generator.workbook import Workbook
+from generator.workbook import ContactPlan, Workbook
+
+if TYPE_CHECKING:  # imported where used at run time: it loads the PDF renderer
+    from generator.pdf import PdfRenderer
+
+Manifest = dict[str, Any]  # a manifest as json.loads returns it: checked only in part (`read_manifest`)
 
 CODE = Path(__file__).resolve().parent  # a change to workbook itself changes the output too
 
@@ -125,14 +131,14 @@ def _tool_fingerprint() -> str:
 
 
 @lru_cache(maxsize=4)
-def _hash_files(files: tuple) -> str:
+def _hash_files(files: tuple[tuple[str, Path, int, int], ...]) -> str:
     digest = hashlib.sha256(f"workbook {__version__}\n".encode())
     for label, path, _, _ in files:
         digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-def output_fingerprints(workbook: Workbook, paths: ClientPaths, renderer) -> dict[str, str]:
+def output_fingerprints(workbook: Workbook, paths: ClientPaths, renderer: PdfRenderer) -> dict[str, str]:
     """A hash per PDF of what it shows; an unchanged one is reused from the last build.
 
     The workbook PDF's: its markup and stylesheet (a few milliseconds to make, and exactly what it shows, so an
@@ -162,7 +168,7 @@ def output_fingerprints(workbook: Workbook, paths: ClientPaths, renderer) -> dic
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024  # a few kilobytes, about 1 MB with 2,000 contacts
 
 
-def read_manifest(folder: Path) -> dict | None:
+def read_manifest(folder: Path) -> Manifest | None:
     """The manifest of an earlier build, or None when there is none (or it is not one of ours).
 
     `folder` must be a real folder: a link, file, FIFO or device there (or as its manifest) is a
@@ -195,7 +201,7 @@ def read_manifest(folder: Path) -> dict | None:
     return manifest
 
 
-def outputs_present(folder: Path, manifest: dict) -> bool:
+def outputs_present(folder: Path, manifest: Manifest) -> bool:
     """Whether every file the manifest lists is still there (a deleted sheet means: build again)."""
     summary = manifest["summary"]
     try:
@@ -210,7 +216,7 @@ def build_client(
     out: Path,
     *,
     banks: Banks | None = None,
-    pdf=None,
+    pdf: PdfRenderer | None = None,
     today: date | None = None,
     fingerprint: str | None = None,
     workers: int = 1,
@@ -245,7 +251,7 @@ def _build(
     out: Path,
     final: Path,
     banks: Banks | None,
-    pdf,
+    pdf: PdfRenderer | None,
     today: date,
     fingerprint: str | None,
     workers: int,
@@ -308,7 +314,7 @@ def _build(
     return BuildResult(client_id, final, summary, rendered=len(fingerprints) - len(reused), reused=len(reused))
 
 
-def _reuse_unchanged(previous: dict | None, fingerprints: dict[str, str], final: Path, staging: Path) -> set[str]:
+def _reuse_unchanged(previous: Manifest | None, fingerprints: dict[str, str], final: Path, staging: Path) -> set[str]:
     """Link into `staging` every PDF of the previous output whose fingerprint is unchanged; return their paths.
 
     A hard link, so the bytes are the very same file (the old folder is removed after the swap, which only
@@ -345,7 +351,13 @@ def _check_pdfs(staging: Path, paths: ClientPaths) -> None:
 
 
 def _render_pdfs(
-    workbook: Workbook, staging: Path, paths: ClientPaths, todo: set[str], pdf, workers: int, with_site: bool = False
+    workbook: Workbook,
+    staging: Path,
+    paths: ClientPaths,
+    todo: set[str],
+    pdf: PdfRenderer | None,
+    workers: int,
+    with_site: bool = False,
 ) -> None:
     """Render the PDFs in `todo` into `staging`: here, or in worker processes when `workers` > 1 (`with_site`:
     the site too, in one of them)."""
@@ -453,7 +465,7 @@ def _summary(workbook: Workbook, site: str, workbook_pdf: str, sheets: dict[str,
         target_roles=[plan.role.title for plan in workbook.roles],
         counts={count.status: count.count for count in workbook.tracker.by_status},
         next_meetings=[
-            (workbook.contact(cid).meeting.when, workbook.contact(cid).contact.name, cid)
+            (_meeting_when(workbook.contact(cid)), workbook.contact(cid).contact.name, cid)
             for cid in workbook.tracker.upcoming[:3]
         ],
         overdue=[workbook.contact(cid).contact.name for cid in workbook.tracker.overdue_follow_ups],
@@ -462,3 +474,9 @@ def _summary(workbook: Workbook, site: str, workbook_pdf: str, sheets: dict[str,
         sheets=[(workbook.contact(cid).contact.name, path) for cid, path in sheets.items()],
         due_overdue=workbook.this_week.overdue if workbook.this_week else 0,
     )
+
+
+def _meeting_when(plan: ContactPlan) -> str:
+    """When an upcoming meeting is (the tracker lists as upcoming only contacts with a meeting)."""
+    assert plan.meeting is not None, f"{plan.id} is upcoming but has no meeting"
+    return plan.meeting.when

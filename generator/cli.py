@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,7 +30,7 @@ def _display(path: Path) -> str:
 class _Workbook(click.Group):
     """Any exception that is not a UserError is a bug in workbook: show the traceback and say so."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:  # click.Group.invoke returns Any
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
@@ -142,7 +144,9 @@ def check(target: Path) -> None:
     help="Hand a coach's clients to this concurrent.futures executor, made by calling MODULE:CALLABLE "
     "(e.g. a Dask or Ray cluster's). Default: workbook's own local worker processes.",
 )
-def build(target: Path, out: Path, jobs: int | None, force: bool, today, no_wait: bool, executor: str | None) -> None:
+def build(
+    target: Path, out: Path, jobs: int | None, force: bool, today: datetime | None, no_wait: bool, executor: str | None
+) -> None:
     """Build the workbook for a profile FILE, or for every client in a coach's folder DIR.
 
     With no FILE, builds the example profile (data/example.yaml) into out/.
@@ -176,7 +180,7 @@ def build(target: Path, out: Path, jobs: int | None, force: bool, today, no_wait
     help="The day it happened (default: today in settings.timezone).",
 )
 @click.option("--note", default=None, help="What happened; for `met`, what they shared.")
-def log(file: Path, contact: str, event: str, day, note: str | None) -> None:
+def log(file: Path, contact: str, event: str, day: datetime | None, note: str | None) -> None:
     """Add EVENT to CONTACT's history in FILE (and update their status), keeping the file's comments.
 
     CONTACT is an id or a name; EVENT is one of requested, reminded, replied, scheduled, met, thanked,

@@ -40,6 +40,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 from generator.errors import UserError
 
@@ -71,7 +72,7 @@ def os_problem(error: OSError, path: Path | str | None = None, doing: str = "wri
         errno.EPERM: "; check the folder's permissions or attributes (chattr) or choose another with -o",
     }
     message = f"cannot {doing} {shown(where)}: {cause}" if where is not None else f"cannot {doing}: {cause}"
-    return UserError(message + hint.get(error.errno, ""))
+    return UserError(message + (hint.get(error.errno, "") if error.errno is not None else ""))
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -172,7 +173,13 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def _renameat2():
+class _Renameat2(Protocol):
+    """glibc's renameat2(olddirfd, oldpath, newdirfd, newpath, flags) -> 0 or -1, as ctypes calls it."""
+
+    def __call__(self, olddirfd: int, oldpath: bytes, newdirfd: int, newpath: bytes, flags: int, /) -> int: ...
+
+
+def _renameat2() -> _Renameat2 | None:
     if not sys.platform.startswith("linux") or os.environ.get("WORKBOOK_NO_EXCHANGE"):  # the env: a test hook
         return None
     try:

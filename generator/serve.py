@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from types import FrameType
+from typing import Any, TypedDict
 from urllib.parse import unquote, urlsplit
 
 import click
@@ -63,6 +65,16 @@ PROBLEMS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 </body></html>"""
 
 
+class _Status(TypedDict):
+    """The status the page polls: the build's number and the current problems."""
+
+    version: int
+    problems: list[str]
+
+
+_Stamp = tuple[str, int | None, int | None]  # a file's path, mtime in ns and size (None: could not stat it)
+
+
 class _State:
     """What the server shows: the build's number, the current problems, and the page to start from."""
 
@@ -72,17 +84,17 @@ class _State:
         self.start_page = "index.html"
         self.lock = threading.Lock()
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> _Status:
         with self.lock:
             return {"version": self.version, "problems": list(self.problems)}
 
 
-def _handler(root: Path, state: _State):
+def _handler(root: Path, state: _State) -> type[http.server.SimpleHTTPRequestHandler]:
     class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:  # as SimpleHTTPRequestHandler's
             super().__init__(*args, directory=str(root), **kwargs)
 
-        def do_GET(self):  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             path = urlsplit(self.path).path
             if path == STATUS_PATH:
                 return self._send(json.dumps(state.snapshot()).encode(), "application/json")
@@ -106,7 +118,7 @@ def _handler(root: Path, state: _State):
             position = html.rfind(b"</body>")
             return html[:position] + script + html[position:] if position >= 0 else html + script
 
-        def _send(self, body: bytes, content_type: str):
+        def _send(self, body: bytes, content_type: str) -> None:
             self.send_response(200)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -114,11 +126,11 @@ def _handler(root: Path, state: _State):
             self.end_headers()
             self.wfile.write(body)
 
-        def end_headers(self):
+        def end_headers(self) -> None:
             self.send_header("Cache-Control", "no-store")  # a reload must show the new build
             super().end_headers()
 
-        def log_message(self, *args):  # requests are not news; builds and problems are
+        def log_message(self, *args: Any) -> None:  # requests are not news; builds and problems are
             pass
 
     return Handler
@@ -131,8 +143,8 @@ def _watched_files(target: Path) -> list[Path]:
     return [target]
 
 
-def _signature(files: list[Path]) -> tuple:
-    stamps = []
+def _signature(files: list[Path]) -> tuple[_Stamp, ...]:
+    stamps: list[_Stamp] = []
     for path in files:
         try:
             status = path.stat()
@@ -244,7 +256,7 @@ def _start_page(target: Path, out: Path) -> str:
     return sites[0].relative_to(out).as_posix() if sites else "index.html"
 
 
-def _interrupt(signum, frame) -> None:
+def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
