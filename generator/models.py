@@ -41,7 +41,7 @@ HistoryEventKind = Literal[
 
 Day = date  # a name for the type that a field called `date` cannot shadow
 RELATIONSHIPS: tuple[str, ...] = get_args(Relationship)
-STATUSES: tuple[str, ...] = get_args(Status)
+STATUSES: tuple[Status, ...] = get_args(Status)
 HISTORY_EVENTS: tuple[str, ...] = get_args(HistoryEventKind)
 # The status a contact is at after each kind of event (a `note` changes nothing).
 STATUS_AFTER_EVENT: dict[str, Status] = {
