@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, get_args
@@ -25,7 +25,7 @@ from pydantic import Field, model_validator
 from generator.banks import PLACEHOLDER, placeholders_in
 from generator.errors import Problem
 from generator.load import validate
-from generator.models import Contact, HistoryEvent, Model, Text
+from generator.models import Contact, Day, HistoryEvent, Meeting, Model, Text
 from generator.paths import CONTENT
 from generator.source import Source, read_yaml
 
@@ -102,13 +102,13 @@ class Cadence:
 class DueItem:
     """One follow-through step for one contact, on a day. Plain text, filled in."""
 
-    date: date
+    date: Day
     kind: str  # nudge | no-response | thank-you | update | check-in | prepare
     text: str
     reason: str
     contact_id: str = ""
 
-    def overdue(self, today: date) -> bool:
+    def overdue(self, today: Day) -> bool:
         return self.date < today
 
     @property
@@ -147,7 +147,7 @@ def _all_steps_given(source: Source) -> Iterable[Problem]:
 
 def read_cadence(path: Path, display_name: str) -> Cadence:
     parsed = validate(read_yaml(path, display_name), CadenceFile, [_all_steps_given])
-    return Cadence(parsed.horizon_days, dict(parsed.steps))
+    return Cadence(parsed.horizon_days, {kind: step for kind, step in parsed.steps.items()})
 
 
 @lru_cache(maxsize=4)
@@ -185,8 +185,9 @@ def due_items(contact: Contact, cadence: Cadence, today: date) -> tuple[DueItem,
     """Every follow-through step that is due for `contact`, overdue ones included, soonest first."""
     history = list(contact.history)
     steps = cadence.steps
-    meeting_day = contact.meeting.starts.date() if contact.meeting and contact.meeting.starts else None
-    meeting_when = _meeting_when(contact) if meeting_day else ""
+    meeting_starts = contact.meeting.starts if contact.meeting else None
+    meeting_day = meeting_starts.date() if meeting_starts else None
+    meeting_when = _meeting_when(contact.meeting, meeting_starts) if contact.meeting and meeting_starts else ""
     items: list[DueItem] = []
 
     def add(kind: str, day: date, since: date) -> None:
@@ -219,15 +220,12 @@ def due_items(contact: Contact, cadence: Cadence, today: date) -> tuple[DueItem,
         thanked = _latest(history, {"thanked"})
         met = _latest(history, {"met"})
         # Without a dated thank-you, count from the day it was due.
-        since = (
-            thanked[1].day
-            if thanked
-            else (
-                (met[1].day if met else meeting_day) + timedelta(days=steps["thank-you"].days)
-                if (met or meeting_day)
-                else None
-            )
-        )
+        since: Day | None
+        if thanked:
+            since = thanked[1].day
+        else:
+            met_day = met[1].day if met else meeting_day
+            since = met_day + timedelta(days=steps["thank-you"].days) if met_day else None
         if since:
             add("update", since + timedelta(days=steps["update"].days), since)
     elif status == "following-up" and not upcoming:
@@ -237,6 +235,7 @@ def due_items(contact: Contact, cadence: Cadence, today: date) -> tuple[DueItem,
             add("check-in", since + timedelta(days=steps["check-in"].days), since)
     if (
         upcoming
+        and meeting_day is not None
         and status in ("to-contact", "requested", "scheduled", "thanked", "following-up")
         and not any(event.event == "met" and event.day >= meeting_day for event in history)
     ):
@@ -281,7 +280,6 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: values.get(match.group(1), ""), text)
 
 
-def _meeting_when(contact: Contact) -> str:
-    starts = contact.meeting.starts
+def _meeting_when(meeting: Meeting, starts: datetime) -> str:
     day = short_day(starts.date())
-    return f"{day}, {starts:%H:%M}" if contact.meeting.has_time else day
+    return f"{day}, {starts:%H:%M}" if meeting.has_time else day

@@ -16,7 +16,7 @@ import yaml
 from generator.errors import Problem
 from generator.models import Profile, status_from_history
 from generator.paths import STARTER
-from generator.source import Source, shorten
+from generator.source import Key, Source, shorten
 
 # Keys whose value in the starter is a placeholder for the user's own words (not a choice such as
 # `relationship: friend` or `paper: letter`, which may well be meant).
@@ -60,7 +60,7 @@ def starter_values() -> frozenset[str]:
     """The placeholder texts of data/starter.yaml (what `workbook new` writes)."""
     found: set[str] = set()
 
-    def walk(node, key: str | None) -> None:
+    def walk(node: object, key: str | None) -> None:
         if isinstance(node, dict):
             for child_key, value in node.items():
                 walk(value, str(child_key))
@@ -79,7 +79,7 @@ def _starter_warnings(source: Source) -> list[Problem]:
     placeholders = starter_values()
     warnings: list[Problem] = []
 
-    def walk(node, path: tuple, key: str | None) -> None:
+    def walk(node: object, path: Key, key: str | None) -> None:
         if isinstance(node, dict):
             for child_key, value in node.items():
                 walk(value, path + (child_key,), str(child_key))
@@ -110,7 +110,7 @@ def profile_warnings(source: Source, profile: Profile, today: date) -> list[Prob
         here = ("contacts", index)
         status_at = here + ("status",) if contact.status_given else here
 
-        def warn(path: tuple, message: str) -> None:
+        def warn(path: Key, message: str) -> None:
             problem = source.problem(path, message)
             warnings.append(Problem(problem.file, problem.line, problem.column, problem.path, message, warning=True))
 
@@ -131,11 +131,12 @@ def profile_warnings(source: Source, profile: Profile, today: date) -> list[Prob
                 "update the status or leave it out so it follows the history",
             )
         starts = contact.meeting.starts if contact.meeting else None
+        meeting_date = contact.meeting.date if contact.meeting else None
         met_on_record = any(event.event == "met" for event in contact.history)
         if contact.status == "scheduled" and starts and starts.date() < today:
             warn(
                 status_at,
-                f"status is 'scheduled', but the meeting date {contact.meeting.date} has passed; "
+                f"status is 'scheduled', but the meeting date {meeting_date} has passed; "
                 "if you met, set status to met (or run `workbook log … met`), otherwise move the date",
             )
         if contact.status in ("met", "thanked") and not starts and not met_on_record:
@@ -148,7 +149,7 @@ def profile_warnings(source: Source, profile: Profile, today: date) -> list[Prob
         if contact.status == "to-contact" and starts and starts.date() < today:
             warn(
                 status_at,
-                f"status is 'to-contact', but the meeting date {contact.meeting.date} has passed; "
+                f"status is 'to-contact', but the meeting date {meeting_date} has passed; "
                 "update the status or the date",
             )
     return warnings

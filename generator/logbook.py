@@ -18,11 +18,19 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import UserError
 from generator.lint import _CONSISTENT
-from generator.load import load_profile, today_in
+from generator.load import LoadedProfile, load_profile, today_in
 from generator.models import HISTORY_EVENTS, Contact, HistoryEvent, status_from_history
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.tokens import CommentToken
 
 # Indentation styles tried in turn: the one that writes the file back exactly as it was is the file's own.
 INDENT_STYLES = ((2, 4, 2), (2, 2, 0), (4, 6, 4), (4, 4, 0), (2, 4, 0))
@@ -127,7 +135,7 @@ def _find_contact(contacts: list[Contact], ref: str, display: str) -> tuple[Cont
     raise UserError(f"{display}: no contact '{ref}' (give an id or a name)" + _did_you_mean(ref, names))
 
 
-def _did_you_mean(word: str, choices) -> str:
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6) or difflib.get_close_matches(
         word.casefold(), [choice.casefold() for choice in choices], n=1, cutoff=0.6
     )
@@ -137,7 +145,7 @@ def _did_you_mean(word: str, choices) -> str:
     return f"; did you mean '{match}'?"
 
 
-def _round_trip(text: str, display: str):
+def _round_trip(text: str, display: str) -> tuple[YAML, CommentedMap]:
     """A round-trip loader for this file, set to the file's own indentation; refuse a file it would rewrite."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
@@ -162,7 +170,7 @@ def _round_trip(text: str, display: str):
     )
 
 
-def _take_trailing_comment(node):
+def _take_trailing_comment(node: object) -> CommentToken | None:
     """Detach the blank lines and comments that follow a mapping's last value, so a key added at its end
     goes before them (where the user would have typed it), not after."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -185,12 +193,12 @@ def _take_trailing_comment(node):
     return None
 
 
-def _split_off_after_line(entry: list, slot: int):
+def _split_off_after_line(entry: list[Any], slot: int) -> CommentToken | None:
     """The token in entry[slot] holds the rest of the value's line (an inline comment) and what follows it;
     leave the inline comment in place and return what follows, as a token of its own (None if nothing)."""
     from ruamel.yaml.tokens import CommentToken
 
-    token = entry[slot]
+    token: CommentToken = entry[slot]  # ruamel's comment slots are untyped lists; the callers checked this one is set
     line_end = token.value.find("\n")
     if line_end < 0:
         return None
@@ -220,7 +228,7 @@ def _only_added_lines(old: str, new: str, display: str) -> None:
         )
 
 
-def _replace(path: Path, text: str, display: str):
+def _replace(path: Path, text: str, display: str) -> LoadedProfile:
     """Validate the new text as a profile, then put it in place in one step."""
     handle = tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".log-tmp", delete=False

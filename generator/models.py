@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import (
@@ -41,10 +41,10 @@ HistoryEventKind = Literal[
 
 Day = date  # a name for the type that a field called `date` cannot shadow
 RELATIONSHIPS: tuple[str, ...] = get_args(Relationship)
-STATUSES: tuple[str, ...] = get_args(Status)
+STATUSES: tuple[Status, ...] = get_args(Status)
 HISTORY_EVENTS: tuple[str, ...] = get_args(HistoryEventKind)
 # The status a contact is at after each kind of event (a `note` changes nothing).
-STATUS_AFTER_EVENT: dict[str, str] = {
+STATUS_AFTER_EVENT: dict[str, Status] = {
     "requested": "requested",
     "reminded": "requested",
     "replied": "requested",
@@ -167,7 +167,10 @@ class Settings(Model):
 class TargetRole(Model):
     """A role the seeker is aiming at."""
 
-    id: Id | None = Field(None, description="Default: a slug of the title.")
+    if TYPE_CHECKING:
+        id: str  # always set once validated (`_default_id`); the field below is what the schema shows
+    else:
+        id: Id | None = Field(None, description="Default: a slug of the title.")
     title: Text
     industry: Text | None = None
     why: Text | None = None
@@ -245,7 +248,10 @@ class HistoryEvent(Model):
 class Contact(Model):
     """A person the seeker wants to talk to."""
 
-    id: Id | None = Field(None, description="Default: a slug of the name.")
+    if TYPE_CHECKING:
+        id: str  # always set once validated (`_defaults`); the field below is what the schema shows
+    else:
+        id: Id | None = Field(None, description="Default: a slug of the name.")
     name: Text
     role: Text = Field(description="Their job title.")
     company: Text | None = None
@@ -260,7 +266,12 @@ class Contact(Model):
         description='What they said they need, as a noun phrase ("a trainer for …", "help editing course videos").',
     )
     email: Email | None = Field(None, description="For mailto: links on drafts.")
-    status: Status | None = Field(None, description="Default: follows from the latest history event, else to-contact.")
+    if TYPE_CHECKING:
+        status: Status  # always set once validated (`_defaults`); the field below is what the schema shows
+    else:
+        status: Status | None = Field(
+            None, description="Default: follows from the latest history event, else to-contact."
+        )
     meeting: Meeting | None = None
     questions: TextList = Field(default_factory=list, description="Your own extra questions for this person.")
     notes: LongText | None = Field(None, description="Markdown allowed; rendered safely.")
@@ -306,7 +317,7 @@ def address_name(name: str) -> str:
     return words[0]
 
 
-def status_from_history(history: list[HistoryEvent]) -> str | None:
+def status_from_history(history: list[HistoryEvent]) -> Status | None:
     """The status the latest status-changing event implies (None when the history implies none)."""
     for event in reversed(history):
         if event.event in STATUS_AFTER_EVENT:

@@ -8,6 +8,7 @@ due. Keys FORMAT.md promises stay; more may be added.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from generator.workbook import ContactPlan, Workbook
@@ -15,7 +16,7 @@ from generator.workbook import ContactPlan, Workbook
 PLAN_FILE = "plan.json"
 
 
-def plan_data(workbook: Workbook) -> dict:
+def plan_data(workbook: Workbook) -> dict[str, object]:
     return {"client_id": workbook.client_id, "contacts": [_contact(plan) for plan in workbook.contacts]}
 
 
@@ -26,7 +27,7 @@ def write_plan(workbook: Workbook, path: Path) -> Path:
     return path
 
 
-def _contact(plan: ContactPlan) -> dict:
+def _contact(plan: ContactPlan) -> dict[str, object]:
     questions = plan.question_plan
     return {
         "id": plan.id,
@@ -58,5 +59,5 @@ def _contact(plan: ContactPlan) -> dict:
     }
 
 
-def _iso(value) -> str:
+def _iso(value: date | str) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import get_args
+from typing import cast, get_args
 
 from generator.banks import (
     PERSONAL_PLACEHOLDERS,
@@ -47,7 +47,7 @@ from generator.follow_through import follow_through
 from generator.load import LoadedProfile
 from generator.models import RELATIONSHIPS, STATUSES, Contact, Profile, Settings, TargetRole
 from generator.phrases import in_sentence, need_phrase
-from generator.words import Words, fill, words_for
+from generator.words import KindClauseKey, Words, fill, words_for
 from generator.workbook import (
     ContactPlan,
     GuidePage,
@@ -157,7 +157,7 @@ def _meaningful(text: str | None) -> set[str]:
     return {_stem(word) for word in _words(text) - STOP_WORDS if len(word) > 2}
 
 
-def contact_kind(contact: Contact, role: TargetRole | None, banks: Banks) -> str:
+def contact_kind(contact: Contact, role: TargetRole | None, banks: Banks) -> ContactKind:
     """peer (does the target role), senior (leads people in the field), recruiter, or adjacent.
 
     Peer is checked before senior: a "Customer Success Manager" is a peer of someone who wants to
@@ -310,10 +310,11 @@ def _only_role(profile: Profile) -> TargetRole | None:
 
 
 def _meeting(contact: Contact, minutes: int, settings: Settings, words: Words) -> MeetingPlan | None:
-    if not contact.meeting or contact.meeting.starts is None:
-        return None  # not scheduled yet: its length still sets the plan (minutes)
     meeting = contact.meeting
-    starts = meeting.starts.replace(tzinfo=settings.zone)
+    local_start = meeting.starts if meeting else None
+    if not meeting or local_start is None:
+        return None  # not scheduled yet: its length still sets the plan (minutes)
+    starts = local_start.replace(tzinfo=settings.zone)
     # A time zone is printed only when the profile (or the coach) named one: otherwise "UTC" would be a guess.
     zone_label = starts.strftime("%Z") if meeting.has_time and "timezone" in settings.model_fields_set else None
     return MeetingPlan(
@@ -423,7 +424,7 @@ def _question_plan(
     used_facts: set[str] = set()
     themes: set[str] = set()
 
-    def rank(question: Question) -> tuple:
+    def rank(question: Question) -> tuple[int, int, int, int]:
         return (
             -len(personal(question) - used_facts),
             question.priority,
@@ -530,11 +531,11 @@ def _question_plan(
         key=lambda c: (
             stage_order[c.stage],
             c.question is None,
-            bank_order.get(c.question.id, 0) if c.question else c.own[0],
+            bank_order.get(c.question.id, 0) if c.question else cast(tuple[int, str], c.own)[0],
         ),
     ):
         if choice.question is None:
-            index, text = choice.own
+            index, text = cast(tuple[int, str], choice.own)  # set exactly when question is None
             planned.append(
                 PlannedQuestion(
                     id=f"own-{index}",
@@ -573,7 +574,7 @@ def _question_plan(
 @dataclass
 class _Choice:
     question: Question | None  # None: the seeker's own question
-    own: tuple[int, str] | None
+    own: tuple[int, str] | None  # (index, text) of the seeker's own question, exactly when question is None
     minutes: int
     full_minutes: int
 
@@ -581,7 +582,7 @@ class _Choice:
     def stage(self) -> str:
         return self.question.stage if self.question else "trends"
 
-    def personal(self, uses) -> bool:
+    def personal(self, uses: Callable[[Question], object]) -> bool:
         return self.question is None or bool(uses(self.question))
 
 
@@ -589,7 +590,12 @@ class _Leads:
     """The sentences that say what about this contact made a choice, naming the specific thing."""
 
     def __init__(
-        self, contact: Contact, kind: str, values: dict[str, str | None], last_time: str | None, words: Words
+        self,
+        contact: Contact,
+        kind: ContactKind,
+        values: dict[str, str | None],
+        last_time: str | None,
+        words: Words,
     ) -> None:
         self.words = words
         self.contact = contact
@@ -611,9 +617,10 @@ class _Leads:
             fill(reasons["people_in_industry"], industry=industry) if industry else None
         )
         if self.kind in ("senior", "adjacent"):
-            what = fill(clauses[self.kind], target=target) if target else clauses[self.kind + "_field"]  # type: ignore[literal-required]
+            field_key = cast(KindClauseKey, self.kind + "_field")  # senior_field or adjacent_field
+            what = fill(clauses[self.kind], target=target) if target else clauses[field_key]
         else:
-            what = clauses[self.kind]  # type: ignore[literal-required]
+            what = clauses[self.kind]
         if not with_role:
             return fill(reasons["kind_sentence"], first_name=first, what=what)
         if contact.company:
@@ -764,9 +771,11 @@ def _track(contacts: tuple[ContactPlan, ...], today: date, words: Words) -> Trac
     counts = {status: 0 for status in STATUSES}
     for plan in contacts:
         counts[plan.contact.status] += 1
-    dated = sorted((plan for plan in contacts if plan.meeting), key=lambda p: (p.meeting.starts, p.id))
-    upcoming = tuple(p.id for p in dated if p.meeting.starts.date() >= today)
-    overdue = tuple(p.id for p in dated if p.contact.status == "met" and p.meeting.starts.date() < today)
+    dated = sorted(
+        ((plan, plan.meeting.starts) for plan in contacts if plan.meeting), key=lambda pair: (pair[1], pair[0].id)
+    )
+    upcoming = tuple(p.id for p, starts in dated if starts.date() >= today)
+    overdue = tuple(p.id for p, starts in dated if p.contact.status == "met" and starts.date() < today)
     return Tracker(
         by_status=tuple(StatusCount(status, words.statuses[status], counts[status]) for status in STATUSES),
         upcoming=upcoming,

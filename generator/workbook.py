@@ -108,7 +108,7 @@ class ContactPlan:
 
     @property
     def id(self) -> str:
-        return self.contact.id  # type: ignore[return-value]
+        return self.contact.id
 
 
 @dataclass(frozen=True)
