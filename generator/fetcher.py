@@ -23,9 +23,9 @@ import mimetypes
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
+from urllib.request import Request, url2pathname
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]  # WeasyPrint ships no type hints
 
 from generator.paths import TEMPLATES
 
@@ -45,7 +45,7 @@ class RefusedURL(ValueError):
     """A document asked for something outside what this render may read."""
 
 
-class AssetFetcher(URLFetcher):
+class AssetFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint's base class is untyped (Any)
     """A WeasyPrint URL fetcher that reads only allowed local files and registered data: URLs.
 
     `folders`: every file below these folders may be read (symlinks are
@@ -78,7 +78,9 @@ class AssetFetcher(URLFetcher):
             raise
 
     # urllib's OpenerDirector.open would reach the network; make sure nothing can call it.
-    def open(self, url, data=None, timeout=None):  # noqa: ARG002
+    def open(  # noqa: ARG002
+        self, url: str | Request, data: object = None, timeout: float | None = None
+    ) -> URLFetcherResponse:
         return self.fetch(url if isinstance(url, str) else url.full_url)
 
     def _serve(self, url: str) -> URLFetcherResponse:

@@ -26,7 +26,9 @@ import re
 from functools import lru_cache
 
 from markupsafe import Markup
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
 # An absolute http(s) address, except XML namespace names (identifiers used by createElementNS, never fetched).
 _REMOTE_ADDRESS = re.compile(r"https?://(?!www\.w3\.org/)[^\s\"'`]+")
@@ -34,7 +36,7 @@ _REMOTE_ADDRESS = re.compile(r"https?://(?!www\.w3\.org/)[^\s\"'`]+")
 _LICENSE_COMMENT = re.compile(r"/\*[*!][\s\S]*?\*/")
 
 
-def on_config(config):
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
     # The generator wrote site_name HTML-escaped (see _generate_config in generator/site.py).
     config.site_name = Markup(config.site_name)
     # A sitemap exists for search engines; a private workbook has nothing to tell them. (Its template
@@ -48,7 +50,7 @@ def on_config(config):
     return config
 
 
-def on_files(files: Files, config) -> Files:
+def on_files(files: Files, config: MkDocsConfig) -> Files:
     needed_lunr = _lunr_files_for(config)
     for file in list(files):
         path = file.src_uri
@@ -67,7 +69,7 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
-def on_page_markdown(markdown: str, page, config, files) -> str:
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     # Generated pages carry an HTML-escaped `title:` in their front matter (see _front_matter in generator/site.py).
     title = page.meta.get("title")
     if isinstance(title, str):
@@ -79,7 +81,7 @@ def _is_remote(url: str) -> bool:
     return bool(re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE))
 
 
-def _is_theme_file(file: File, config) -> bool:
+def _is_theme_file(file: File, config: MkDocsConfig) -> bool:
     docs = os.path.abspath(config.docs_dir)
     source = os.path.abspath(file.abs_src_path or "")
     return not file.generated_by and not source.startswith(docs + os.sep)
@@ -106,7 +108,7 @@ def _without_remote_addresses(path: str) -> str | None:
     return "".join(pieces) if changed else None
 
 
-def _lunr_files_for(config) -> set[str] | None:
+def _lunr_files_for(config: MkDocsConfig) -> set[str] | None:
     """The lunr language scripts the search worker will load, as the theme's worker chooses them.
 
     None (keep them all) when the search plugin's languages cannot be read.

@@ -13,8 +13,8 @@ import re
 import xml.etree.ElementTree as etree
 from urllib.parse import urlsplit
 
-import markdown
-from markdown.treeprocessors import Treeprocessor
+import markdown  # type: ignore[import-untyped]  # Markdown ships no type hints (types-Markdown is not a dependency)
+from markdown.treeprocessors import Treeprocessor  # type: ignore[import-untyped]  # as above
 from markupsafe import Markup, escape
 
 SAFE_SCHEMES = {"https", "http", "mailto"}
@@ -35,7 +35,7 @@ def is_safe_link(url: str) -> bool:
     return bool(host) and host != "localhost" and not private
 
 
-class _Sanitise(Treeprocessor):
+class _Sanitise(Treeprocessor):  # type: ignore[misc]  # Markdown's base class is untyped (Any)
     def run(self, root: etree.Element) -> None:
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
@@ -54,7 +54,7 @@ class _Sanitise(Treeprocessor):
                         child.attrib = {}
 
 
-class _SafeNotes(markdown.Extension):
+class _SafeNotes(markdown.Extension):  # type: ignore[misc]  # Markdown's base class is untyped (Any)
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")

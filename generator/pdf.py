@@ -36,13 +36,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-import cssselect2
-import markdown
+import cssselect2  # type: ignore[import-untyped]  # cssselect2 ships no type hints
+import markdown  # type: ignore[import-untyped]  # Markdown ships no type hints (types-Markdown is not a dependency)
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
+from weasyprint import CSS, HTML, Document  # type: ignore[import-untyped]  # WeasyPrint ships no type hints
+from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]  # as above
 
 from generator import colour
 from generator.fetcher import PROJECT_ASSETS, AssetFetcher
@@ -180,7 +181,7 @@ class PdfRenderer:
         self.env.filters["fill"] = fill  # the words of content/labels.yaml with their values (then escaped)
         # A web address the user gave becomes a link only where a note's link would (no loopback, no file:).
         self.env.tests["safe_link"] = is_safe_link
-        self._stylesheets: dict[tuple, CSS] = {}
+        self._stylesheets: dict[tuple[str, str, str, SheetDensity | None], CSS] = {}
 
     # --- public ---------------------------------------------------------------------------------
 
@@ -325,7 +326,7 @@ class PdfRenderer:
 
     # --- private --------------------------------------------------------------------------------
 
-    def _context(self, workbook: Workbook) -> dict:
+    def _context(self, workbook: Workbook) -> dict[str, Any]:
         in_full, in_table = contacts_in_full(workbook)
         return {
             "contacts_in_full": in_full,
@@ -340,7 +341,7 @@ class PdfRenderer:
             "logo_url": workbook.coach_logo.as_uri() if workbook.coach_logo else None,
         }
 
-    def _document(self, html: str, stylesheet: CSS, workbook: Workbook):
+    def _document(self, html: str, stylesheet: CSS, workbook: Workbook) -> Document:
         # The coach's logo is the one file outside the project a render may read.
         fetcher = self.fetcher.with_files([workbook.coach_logo]) if workbook.coach_logo else self.fetcher
         return parse_html(html, self.templates.as_uri() + "/", fetcher).render(
@@ -348,7 +349,7 @@ class PdfRenderer:
         )
 
 
-def parse_html(html: str, base_url: str, url_fetcher) -> HTML:
+def parse_html(html: str, base_url: str, url_fetcher: AssetFetcher) -> HTML:
     """`HTML(string=html, …)`, parsed about fifty times faster when the markup is well-formed XML.
 
     WeasyPrint parses with tinyhtml5, a pure-Python HTML5 parser: 10-15 ms for a question sheet
@@ -368,7 +369,7 @@ def parse_html(html: str, base_url: str, url_fetcher) -> HTML:
     return _ParsedHTML(root, base_url, url_fetcher)
 
 
-class _ParsedHTML(HTML):
+class _ParsedHTML(HTML):  # type: ignore[misc]  # WeasyPrint's HTML is untyped (Any)
     """A WeasyPrint HTML document made from a tree we parsed.
 
     It sets what `HTML.__init__` sets (the same five attributes since WeasyPrint 53) without
@@ -376,7 +377,7 @@ class _ParsedHTML(HTML):
     """
 
     def __init__(
-        self, root: ElementTree.Element, base_url: str, url_fetcher
+        self, root: ElementTree.Element, base_url: str, url_fetcher: AssetFetcher
     ) -> None:  # no super().__init__: it would parse again
         self.base_url = base_url
         self.url_fetcher = url_fetcher
@@ -387,7 +388,8 @@ class _ParsedHTML(HTML):
     def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
         sheets = _user_agent_stylesheets()
         if sheets is None:
-            return super()._ua_stylesheets(forms)
+            default: list[CSS] = super()._ua_stylesheets(forms)
+            return default
         return list(sheets) if forms else [sheets[0]]
 
 
@@ -489,7 +491,7 @@ DIGIT_EM = 0.636  # width of a digit in DejaVu Sans; the question number takes t
 CHAR_EM = {False: 0.52, True: 0.47}  # an average character of English text in DejaVu Sans, regular and condensed
 
 
-def _sidebar_on_page(document, density: SheetDensity) -> bool:
+def _sidebar_on_page(document: Document, density: SheetDensity) -> bool:
     """Whether the sidebar ends above the first page's bottom margin (it is out of the flow, so a
     sidebar too long for the page would not add a page: it would run off it)."""
     page = document.pages[0]
@@ -610,7 +612,7 @@ def _notes_inline(text: str | None) -> str:
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u200d\ufe0e\ufe0f\U000e0020-\U000e007f\u20e3]")
 
 
-def without_emoji(value):
+def without_emoji(value: object) -> object:
     """Jinja2's finalize: every value a template prints, with the emoji no installed text font has dropped."""
     if not isinstance(value, str) or not _EMOJI.search(value):
         return value
@@ -623,7 +625,7 @@ def without_emoji(value):
 @lru_cache(maxsize=1)
 def _drawable_symbols() -> frozenset[str]:
     """The symbols in the emoji ranges that DejaVu Sans (the print font) has a glyph for."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # fontTools ships no type hints
 
     path = _system_font_file()
     if path is None:
@@ -680,7 +682,7 @@ def _data_url(body: bytes, media_type: str) -> str:
 
 @lru_cache(maxsize=1)
 def _form_font() -> bytes | None:
-    from fontTools import subset
+    from fontTools import subset  # type: ignore[import-untyped]  # fontTools ships no type hints
     from fontTools.ttLib import TTFont
 
     path = _system_font_file()

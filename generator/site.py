@@ -26,13 +26,14 @@ import os
 import posixpath
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any, TypedDict
 from urllib.parse import quote
 
-import material
+import material  # type: ignore[import-untyped]  # mkdocs-material ships no type hints
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -47,7 +48,7 @@ from generator.models import ID_PATTERN
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import BASE_MKDOCS, MKDOCS_HOOKS, TEMPLATES
 from generator.words import Words, fill, parts
-from generator.workbook import Workbook
+from generator.workbook import OfferItem, Workbook
 
 SITE_TEMPLATES = TEMPLATES / "site"
 SITE_ASSETS = TEMPLATES / "assets"
@@ -60,6 +61,9 @@ MATERIAL_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" /
 _ID = re.compile(ID_PATTERN)
 # A path to one of our own outputs (a sheet PDF), relative to the client folder.
 _OUTPUT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+
+# MkDocs' `nav`: docs paths, and {section title: [docs paths]} for a group.
+Nav = list[str | dict[str, list[str]]]
 
 
 def render_site(
@@ -99,8 +103,8 @@ def render_site(
         workbook,
         docs,
         {contact_id: in_site[path] for contact_id, path in sheets.items()},
-        in_site.get(workbook_pdf),
-        in_site.get(calendar),
+        in_site.get(workbook_pdf) if workbook_pdf is not None else None,
+        in_site.get(calendar) if calendar is not None else None,
     )
     _write_assets(workbook, docs)
     for path in downloads:
@@ -143,14 +147,14 @@ def _link_downloads(client_dir: Path, downloads: list[str], *, docs: bool) -> No
 # --- the pages ----------------------------------------------------------------------------------
 
 
-def _valid_id(value: str) -> Markup:
+def _valid_id(value: str | None) -> Markup:
     """An id used in a file name or link: only ever one the loader validated."""
     if not isinstance(value, str) or not _ID.match(value):
         raise InternalError(f"not a valid id for a page name: {value!r}")
     return Markup(value)
 
 
-def _page(value: str) -> Markup:
+def _page(value: str | None) -> Markup:
     """The file stem of a contact's or role's page: its validated id, kept clear of names Windows reserves."""
     return Markup(file_stem(_valid_id(value)))
 
@@ -241,7 +245,7 @@ def item_key(text: str) -> str:
     return hashlib.sha256(" ".join(str(text).split()).encode("utf-8")).hexdigest()[:12]
 
 
-def _checklist(list_key: str, reset_label: str, list_name: str, label: str, items) -> Markup:
+def _checklist(list_key: str, reset_label: str, list_name: str, label: str, items: Iterable[OfferItem | str]) -> Markup:
     """A checklist as raw HTML: real checkboxes, each with its label, and a reset button (see checklist.js).
 
     `items` are offers (text and reason) or plain strings. Every text is HTML-escaped: Markdown is not
@@ -250,7 +254,10 @@ def _checklist(list_key: str, reset_label: str, list_name: str, label: str, item
     rows = []
     seen: set[str] = set()
     for item in items:
-        text, note = (item.text, item.reason) if hasattr(item, "text") else (str(item), None)
+        if isinstance(item, str) or not hasattr(item, "text"):
+            text, note = str(item), None
+        else:
+            text, note = item.text, item.reason
         key = item_key(text)
         while key in seen:  # the same words twice in one list: each box still has its own id
             key = item_key(text + key)
@@ -283,7 +290,7 @@ def _href(from_page: str, target: str) -> Markup:
 
 def _write_pages(
     workbook: Workbook, docs: Path, sheets: dict[str, str], workbook_pdf: str | None, calendar: str | None
-) -> list:
+) -> Nav:
     """Render every page; return MkDocs' `nav`: docs paths, and {section title: [docs paths]} for groups.
 
     The order is the way a reader works through the workbook: home, the guide, their roles, their
@@ -302,7 +309,7 @@ def _write_pages(
         "timezone": workbook.settings.timezone,
     }
 
-    def write(path: str, template: str, title: str, **context) -> str:
+    def write(path: str, template: str, title: str, **context: object) -> str:
         text = env.get_template(template).render(
             front_matter=_front_matter(title), href=lambda target: _href(path, target), **common, **context
         )
@@ -420,12 +427,35 @@ def _logo_name(logo: Path) -> str:
     return "coach-logo" + suffix
 
 
+class SchemeColours(TypedDict):
+    """The link and accent colours for one page background, with the text colour that reads on each."""
+
+    link: str
+    on_link: str
+    accent: str
+    on_accent: str
+
+
+class SiteColours(TypedDict):
+    """What `site_colours` returns: hex codes, a scheme per page background, the logo's backdrop and ring."""
+
+    primary: str
+    primary_light: str
+    primary_dark: str
+    on_primary: str
+    on_primary_light: str
+    light: SchemeColours
+    dark: SchemeColours
+    logo_backdrop: str | None
+    logo_ring: str | None
+
+
 # The theme's own backgrounds, light (default) and dark (slate, with mkdocs-material's default hue).
 PAGE_LIGHT = colour.WHITE
 PAGE_DARK = (30, 33, 41)
 
 
-def site_colours(coach_colour: str | None, *, with_logo: bool = False) -> dict:
+def site_colours(coach_colour: str | None, *, with_logo: bool = False) -> SiteColours:
     """Every colour the site derives from the coach's, chosen by computed contrast (WCAG 2).
 
     The header keeps the coach's colour with black or white text on it. Links, buttons, chips and chart
@@ -438,7 +468,7 @@ def site_colours(coach_colour: str | None, *, with_logo: bool = False) -> dict:
         raise InternalError(f"the loader should have refused this colour: {coach_colour!r}") from None
     on_primary = colour.text_on(primary)
 
-    def scheme(page: colour.RGB) -> dict:
+    def scheme(page: colour.RGB) -> SchemeColours:
         link = colour.readable(primary, page, colour.TEXT)
         # Hover and focus: a step further from the page than the link, still readable.
         towards = colour.BLACK if page == PAGE_LIGHT else colour.WHITE
@@ -477,7 +507,7 @@ def _coach_stylesheet(coach_colour: str | None, with_logo: bool) -> str:
 # --- the client's mkdocs.yml --------------------------------------------------------------------
 
 
-def _generate_config(workbook: Workbook, client_dir: Path, nav: list) -> str:
+def _generate_config(workbook: Workbook, client_dir: Path, nav: Nav) -> str:
     """The client's mkdocs.yml: INHERIT the root file, add what belongs to this client only.
 
     Paths are relative to the client folder's *final* place; the staging folder a build renders into is
@@ -489,10 +519,13 @@ def _generate_config(workbook: Workbook, client_dir: Path, nav: list) -> str:
     def relative(path: Path) -> str:
         return Path(os.path.relpath(path, here)).as_posix()
 
-    theme: dict = {"custom_dir": relative(THEME_OVERRIDES), "language": _theme_language(workbook.settings.language)}
+    theme: dict[str, Any] = {
+        "custom_dir": relative(THEME_OVERRIDES),
+        "language": _theme_language(workbook.settings.language),
+    }
     if workbook.coach_logo:
         theme["logo"] = theme["favicon"] = f"{ASSETS_FOLDER}/{_logo_name(workbook.coach_logo)}"
-    config: dict = {
+    config: dict[str, Any] = {
         "INHERIT": relative(BASE_MKDOCS),
         # HTML-escaped: MkDocs and the theme print site_name into pages as HTML (see generator/mkdocs_hooks.py).
         "site_name": str(escape(fill(workbook.words.site["site_name"], name=workbook.seeker.name))),

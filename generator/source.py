@@ -16,7 +16,7 @@ import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import yaml
 
@@ -175,7 +175,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, name: str, text: str) -> Proble
         message = "tabs cannot be used for indentation in YAML; indent with spaces"
     elif "mapping values are not allowed" in problem:
         message = "a `key: value` is not allowed here; check the indentation, or put text containing ': ' in quotes"
-    elif "could not find expected ':'" in problem and _too_long_for_a_key(error):
+    elif "could not find expected ':'" in problem and error.context_mark and _too_long_for_a_key(error):
         message = "this key is longer than YAML allows (1024 characters); keys are short words such as `name`"
         line, column = error.context_mark.line + 1, error.context_mark.column + 1
     elif "could not find expected ':'" in problem:
@@ -195,8 +195,14 @@ def _too_long_for_a_key(error: yaml.MarkedYAMLError) -> bool:
     return bool(start and end and start.line == end.line and end.column - start.column >= 1024)
 
 
+class _Resolves(Protocol):
+    """PyYAML's `Resolver.resolve`, which its stubs leave untyped: a scalar's implicit tag."""
+
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str: ...
+
+
 _constructor = yaml.constructor.SafeConstructor()
-_resolver = yaml.resolver.Resolver()
+_resolver: _Resolves = yaml.resolver.Resolver()
 _MERGE = "tag:yaml.org,2002:merge"
 
 
@@ -237,16 +243,16 @@ class _Builder:
     def _next(self) -> yaml.Event | None:
         if not self.parser.check_event():
             return None
-        event = self.parser.get_event()
+        event: yaml.Event = self.parser.get_event()  # not None: check_event said one is there
         self.count += 1
         if self.count > MAX_NODES:
             self._refuse(event, "the document has too many values for a profile")
         kind = type(event)
         if kind is _Scalar:
-            if event.anchor:
+            if cast(yaml.NodeEvent, event).anchor:
                 self._refuse_alias(event)
         elif kind is _MappingStart or kind is _SequenceStart:
-            if event.anchor:
+            if cast(yaml.NodeEvent, event).anchor:
                 self._refuse_alias(event)
             self.depth += 1
             if self.depth > MAX_DEPTH:
@@ -264,14 +270,17 @@ class _Builder:
 
     def _refuse(self, event: yaml.Event, message: str) -> None:
         mark = event.start_mark
+        assert mark is not None  # the parser marks every event it produces
         raise UserError([Problem(self.source.file, mark.line + 1, mark.column + 1, "", message)])
 
-    def _value(self, event: yaml.Event, path: Key) -> Any:
+    def _value(self, event: yaml.Event | None, path: Key) -> Any:
+        assert event is not None  # inside a value the parser raises before its events run out
         mark = event.start_mark
+        assert mark is not None  # the parser marks every event it produces
         self.source.values[path] = (mark.line + 1, mark.column + 1)
         kind = type(event)
         if kind is _Scalar:
-            return _scalar(event)
+            return _scalar(cast(yaml.ScalarEvent, event))
         if kind is _MappingStart:
             return self._mapping(path)
         items: list[Any] = []
@@ -283,7 +292,9 @@ class _Builder:
         result: dict[str, Any] = {}
         keys = self.source.keys
         while type(key_event := self._next()) is not _MappingEnd:
+            assert key_event is not None  # inside a mapping the parser raises before its events run out
             mark = key_event.start_mark
+            assert mark is not None  # the parser marks every event it produces
             key_position = (mark.line + 1, mark.column + 1)
             if type(key_event) is not _Scalar or _tag(key_event) == _MERGE:
                 self.problems.append(
