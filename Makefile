@@ -21,16 +21,17 @@ workbook: setup
 	$(BIN)/workbook build data/example.yaml -o out
 
 # The whole suite, as CI runs it: the quick tests, then the slow end-to-end ones spread over every core.
-test: setup
+test: setup lint
 	$(BIN)/pytest -n auto --dist loadfile
 
 # The development loop: everything but the slow end-to-end builds.
 quick-test: setup
 	$(BIN)/pytest -n auto -m "not slow"
 
-# Lint and types (config in pyproject.toml). Not yet part of `test`: both still report problems (see the README).
+# Lint and types (part of make test): ruff's rules and formatting, and mypy --strict on generator/.
 lint: setup
 	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
 	$(BIN)/mypy
 
 setup: $(SYSTEM_STAMP) $(INSTALL_STAMP)
