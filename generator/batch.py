@@ -470,17 +470,15 @@ class PdfTask:
         fault_point("pdf-worker")  # the test hook: a PDF worker killed, or slow, mid-build
         shared = _shared if _shared is not None and self.workbook is None else None
         renderer = shared[1] if shared is not None else _pdf_renderer if _pdf_renderer is not None else _worker_start()
-        try:
+
+        def render() -> None:
             workbook = shared[0] if shared is not None else _carried(self.workbook)
             if self.workbook_pdf is not None:
                 renderer.render_workbook(workbook, self.workbook_pdf)
             for contact_id, path in self.sheets:
                 renderer.render_sheet(workbook, workbook.contact(contact_id), path)
-        except UserError as error:
-            return PdfDone(self.label, str(error), user=True)
-        except Exception:
-            return PdfDone(self.label, traceback.format_exc().rstrip())
-        return PdfDone(self.label)
+
+        return _done(self.label, render)
 
 
 @dataclass(frozen=True)
@@ -496,20 +494,29 @@ class SiteTask:
         from generator.site import render_site
 
         workbook = self.workbook if self.workbook is not None else _carried(_shared[0] if _shared else None)
-        try:
-            render_site(
+        paths = self.paths
+        return _done(
+            self.label,
+            lambda: render_site(
                 workbook,
                 self.folder,
-                sheets=self.paths.sheets,
-                workbook_pdf=self.paths.workbook_pdf,
-                calendar=self.paths.calendar,
+                sheets=paths.sheets,
+                workbook_pdf=paths.workbook_pdf,
+                calendar=paths.calendar,
                 downloads_ready=False,
-            )
-        except UserError as error:
-            return PdfDone(self.label, str(error), user=True)
-        except Exception:
-            return PdfDone(self.label, traceback.format_exc().rstrip())
-        return PdfDone(self.label)
+            ),
+        )
+
+
+def _done(label: str, work: Callable[[], object]) -> PdfDone:
+    """Run one part of a client's build in a worker; its failure becomes a `PdfDone` the parent reports."""
+    try:
+        work()
+    except UserError as error:
+        return PdfDone(label, str(error), user=True)
+    except Exception:
+        return PdfDone(label, traceback.format_exc().rstrip())
+    return PdfDone(label)
 
 
 @dataclass(frozen=True)
