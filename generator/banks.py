@@ -94,7 +94,8 @@ def placeholders_in(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
 
 
-def _check_braces(text: str, allowed: set[str], where: str) -> None:
+def check_braces(text: str, allowed: set[str], where: str) -> None:
+    """Every {placeholder} in `text` is one of `allowed`, and no brace stands alone (banks, drafts, cadence)."""
     unknown = sorted(placeholders_in(text) - allowed)
     if unknown:
         raise ValueError(
@@ -135,7 +136,7 @@ class Question(Model):
                 f"theme '{self.theme}' belongs to stage '{STAGE_OF_THEME[self.theme]}', not '{self.stage}'"
             )
         for where, text in (("text", self.text), ("why", self.why)):
-            _check_braces(text, QUESTION_PLACEHOLDERS, where)
+            check_braces(text, QUESTION_PLACEHOLDERS, where)
             for name in placeholders_in(text) - set(FALLBACK_PLACEHOLDERS) - {"first_name"} - set(self.needs):
                 raise ValueError(
                     f"{{{name}}} has no fallback; add `needs: [{name}]` so the question is only used "
@@ -158,7 +159,7 @@ class Offer(Model):
     def _consistent(self) -> Offer:
         allowed = {"first_name", "company"} | OFFER_PLACEHOLDERS[self.trigger]
         for where, text in (("text", self.text), ("why", self.why)):
-            _check_braces(text, allowed, where)
+            check_braces(text, allowed, where)
         return self
 
 

@@ -22,7 +22,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
 
-from generator.banks import PLACEHOLDER, placeholders_in
+from generator.banks import PLACEHOLDER, check_braces
 from generator.errors import Problem
 from generator.load import validate
 from generator.models import Contact, Day, HistoryEvent, Meeting, Model, Text
@@ -40,14 +40,7 @@ Days = Annotated[int, Field(ge=0, le=730)]
 def _check_placeholders(text: str | None, where: str) -> None:
     if text is None:
         return
-    unknown = sorted(placeholders_in(text) - STEP_PLACEHOLDERS)
-    if unknown:
-        raise ValueError(
-            f"unknown placeholder {{{unknown[0]}}} in {where}; allowed: "
-            + ", ".join("{" + name + "}" for name in sorted(STEP_PLACEHOLDERS))
-        )
-    if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
-        raise ValueError(f"a lone brace in {where}; braces are only for placeholders such as {{first_name}}")
+    check_braces(text, STEP_PLACEHOLDERS, where)
 
 
 class Step(Model):

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from pydantic import Field, StringConstraints, model_validator
 
-from generator.banks import PLACEHOLDER, placeholders_in
+from generator.banks import PLACEHOLDER, check_braces, placeholders_in
 from generator.errors import Problem
 from generator.load import validate
 from generator.models import RELATIONSHIPS, Contact, Model, Relationship, Seeker, Text
@@ -57,14 +57,7 @@ class Version(Model):
         for where, text in (("subject", self.subject), ("body", self.body)):
             if text is None:
                 continue
-            unknown = sorted(placeholders_in(text) - DRAFT_PLACEHOLDERS)
-            if unknown:
-                raise ValueError(
-                    f"unknown placeholder {{{unknown[0]}}} in {where}; allowed: "
-                    + ", ".join("{" + name + "}" for name in sorted(DRAFT_PLACEHOLDERS))
-                )
-            if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
-                raise ValueError(f"a lone brace in {where}; braces are only for placeholders such as {{first_name}}")
+            check_braces(text, DRAFT_PLACEHOLDERS, where)
             for name in sorted(placeholders_in(text) & set(get_args(Needable)) - set(self.needs)):
                 raise ValueError(
                     f"{{{name}}} may be empty; add `needs: [{name}]` so this version is only used when it has a value"
