@@ -258,6 +258,18 @@ def test_every_example_sheet_fits_one_page(example):
     assert {15, 60} <= {plan.minutes for plan in workbook.contacts}
 
 
+def test_no_question_breaks_after_its_first_word(example):
+    """WeasyPrint broke a line that all but filled the width after its first word when the only other break
+    was the one before the minutes' inline box ("3 How" / "are things going …" on Alex Chen's sheet)."""
+    workbook, written = example
+    for plan in workbook.contacts:
+        text = subprocess.run(["pdftotext", written[plan.id], "-"], capture_output=True, text=True, check=True).stdout
+        stranded = re.findall(r"^[0-9]{1,2} [A-Z][a-z']*\n[a-z]", text, flags=re.MULTILINE)
+        assert not stranded, (plan.id, stranded)
+    alex = subprocess.run(["pdftotext", written["alex-chen"], "-"], capture_output=True, text=True).stdout
+    assert "How are things going with" in alex
+
+
 def test_sheet_shows_meeting_questions_offers_and_follow_up(example):
     workbook, written = example
     plan = workbook.contact("jordan-smith")
