@@ -38,6 +38,12 @@ class _Workbook(click.Group):
         except UserError as error:  # a stage that forgot to catch its own: still the user's problem
             print_problems(error)
             sys.exit(1)
+        except BrokenPipeError:
+            # The reader of our output went away (`workbook build | head`): stop quietly, as `cat` would, with
+            # the shell's code for SIGPIPE. A build stopped this way keeps the previous output, like any other.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit would fail on the pipe again
+            sys.exit(141)
         except Exception:
             import traceback
 

@@ -26,7 +26,7 @@ import os
 import posixpath
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache, partial
 from pathlib import Path
@@ -48,7 +48,7 @@ from generator.models import ID_PATTERN
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import BASE_MKDOCS, MKDOCS_HOOKS, TEMPLATES
 from generator.words import Words, fill, parts
-from generator.workbook import OfferItem, Workbook
+from generator.workbook import ContactPlan, OfferItem, Workbook
 
 SITE_TEMPLATES = TEMPLATES / "site"
 SITE_ASSETS = TEMPLATES / "assets"
@@ -307,6 +307,8 @@ def _write_pages(
         "stage_titles": words.stages,
         "offer_triggers": words.offer_triggers,
         "timezone": workbook.settings.timezone,
+        # A long list's tracker and "This week" show this many rows of a group (the list pages hold everyone).
+        "row_limit": TRACKER_ROWS if len(workbook.contacts) > LIST_ROWS else None,  # None: every row
     }
 
     def write(path: str, template: str, title: str, **context: object) -> str:
@@ -339,7 +341,7 @@ def _write_pages(
         },
         {
             titles["contacts"]: _section_nav(
-                write("contacts/index.md", "contacts.md", titles["contacts"]),
+                _write_contact_lists(workbook, write, titles["contacts"]),
                 [
                     write(
                         f"contacts/{_page(plan.id)}.md",
@@ -357,7 +359,12 @@ def _write_pages(
                 ],
             )
         },
-        write("tracker.md", "tracker.md", titles["tracker"], chart=_tracker_chart(workbook)),
+        write(
+            "tracker.md",
+            "tracker.md",
+            titles["tracker"],
+            chart=_tracker_chart(workbook),
+        ),
         {
             titles["banks"]: [
                 write("banks/questions.md", "questions.md", titles["question_bank"]),
@@ -365,6 +372,45 @@ def _write_pages(
             ]
         },
     ]
+
+
+# A page lists at most this many contacts in one table: past it, the contacts index links to alphabetical
+# list pages (contacts/all/1.md, …) of this many each, and the tracker shows this many per status with a
+# link to them, and "This week" (home page and tracker) shows this many steps with a count of the rest (every
+# contact's page and the calendar file have them all), so no page grows with the list.
+LIST_ROWS = 200
+TRACKER_ROWS = 40
+
+
+def contact_lists(workbook: Workbook) -> list[tuple[ContactPlan, ...]]:
+    """The contacts in alphabetical order (by name, then id), cut into LIST_ROWS per list page; none when
+    the index can list everyone itself."""
+    if len(workbook.contacts) <= LIST_ROWS:
+        return []
+    ordered = sorted(workbook.contacts, key=lambda plan: (plan.contact.name.casefold(), plan.id))
+    return [tuple(ordered[start : start + LIST_ROWS]) for start in range(0, len(ordered), LIST_ROWS)]
+
+
+def _write_contact_lists(workbook: Workbook, write: Callable[..., str], title: str) -> str:
+    """Write the contacts index (and, for a long list, its alphabetical list pages); return the index's path.
+
+    The list pages live in contacts/all/, a folder no contact page can take (a contact's page is a file).
+    """
+    lists = contact_lists(workbook)
+    ranges = []
+    for number, plans in enumerate(lists, start=1):
+        label = fill(workbook.words.text["contacts"]["range"], first=plans[0].contact.name, last=plans[-1].contact.name)
+        path = write(f"contacts/all/{number}.md", "contacts.md", label, heading=label, plans=plans, up="../")
+        ranges.append((path, label, plans))
+    return write(
+        "contacts/index.md",
+        "contacts.md",
+        title,
+        heading=title,
+        plans=() if lists else workbook.contacts,
+        up="",
+        ranges=ranges,
+    )
 
 
 # Every page of the site carries the whole navigation, so a section listing each of its pages makes the site

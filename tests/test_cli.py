@@ -471,3 +471,16 @@ def test_loading_a_folder_or_a_pipe_as_a_profile_is_a_located_error(in_tmp):
         with pytest.raises(UserError) as caught:
             generator.load.load_profile(in_tmp / "pipe.yaml", display_name="pipe.yaml")
         assert "pipe.yaml:1:1: this is not a regular file" in str(caught.value)
+
+
+@pytest.mark.parametrize("args", [["schema"], ["check", str(EXAMPLE)]])
+def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path, args):
+    """`workbook schema | head -1`: the pipe closes before we write; no traceback, no "internal error"."""
+    script = Path(sys.executable).with_name("workbook")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "generator"]
+    process = subprocess.Popen([*command, *args], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the first line
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141  # the shell's code for a pipe that closed (128 + SIGPIPE)
+    assert errors == ""
