@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import Field, model_validator
 
-from generator.errors import Problem
+from generator.errors import AllProblems, Problem
+from generator.languages import ENGLISH, content_file, content_root, shown
 from generator.load import unique_ids, validate
 from generator.models import Id, Model, Relationship, Text
-from generator.paths import CONTENT
 from generator.source import Source, read_yaml
 
 if TYPE_CHECKING:
@@ -210,14 +210,29 @@ def _fallbacks_complete(source: Source) -> Iterable[Problem]:
         yield source.problem(("placeholders",), "needs a fallback text for: " + ", ".join(missing))
 
 
-@lru_cache(maxsize=4)
-def builtin_banks(content: Path = CONTENT) -> Banks:
-    questions = validate(
-        read_yaml(content / "questions.yaml", "content/questions.yaml"),
-        QuestionBank,
-        [unique_ids("questions"), _fallbacks_complete],
+def builtin_banks(language: str = ENGLISH, content: Path | None = None) -> Banks:
+    """The banks in `language`: content/<language>/questions.yaml and offers.yaml where the language has them
+    (each replaces the English file whole, and is validated as complete), else the English ones."""
+    return _builtin_banks(language, content_root(content))
+
+
+@lru_cache(maxsize=16)
+def _builtin_banks(language: str, content: Path) -> Banks:
+    questions_file = content_file("questions.yaml", language, content)
+    offers_file = content_file("offers.yaml", language, content)
+    found = AllProblems()
+    questions = found.attempt(
+        lambda: validate(
+            read_yaml(questions_file, shown(questions_file, content)),
+            QuestionBank,
+            [unique_ids("questions"), _fallbacks_complete],
+        )
     )
-    offers = validate(read_yaml(content / "offers.yaml", "content/offers.yaml"), OfferBank, [unique_ids("offers")])
+    offers = found.attempt(
+        lambda: validate(read_yaml(offers_file, shown(offers_file, content)), OfferBank, [unique_ids("offers")])
+    )
+    found.raise_any()
+    assert questions is not None and offers is not None  # raise_any raised otherwise
     return Banks(
         placeholders=dict(questions.placeholders.items()),
         contact_kinds={kind: tuple(words) for kind, words in questions.contact_kinds.items()},
