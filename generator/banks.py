@@ -1,6 +1,7 @@
 """The question bank and offer bank: content as data, validated like profiles.
 
-The built-in banks live in `content/questions.yaml` and `content/offers.yaml`.
+The built-in banks live in `content/questions.yaml` and `content/offers.yaml`;
+a language may have its own, whole (`content/<language>/questions.yaml`: generator/languages.py).
 A coach's `coach.yaml` may add `question_bank:` and `offer_bank:` sections in
 the same format, with `replace: true` to use only the coach's entries; an entry
 whose id matches a built-in one takes its place.
@@ -198,8 +199,8 @@ class Banks:
     contact_kinds: dict[str, tuple[str, ...]]
     questions: tuple[Question, ...]
     offers: tuple[Offer, ...]
-    cadence: Cadence | None = None  # a coach's cadence (None: content/cadence.yaml)
-    drafts: DraftBank | None = None  # a coach's drafts (None: content/drafts.yaml)
+    cadence: Cadence | None = None  # the language's, with a coach's changes (None: the profile language's file)
+    drafts: DraftBank | None = None  # the language's, with a coach's changes (None: the profile language's file)
     words: Words | None = None  # a coach's changes to the labels (None: the language's own, generator/words.py)
 
 

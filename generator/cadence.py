@@ -1,7 +1,7 @@
 """The follow-through cadence: a contact's history + today → what is due, when, and why.
 
-The rules are data (`content/cadence.yaml`, overridable under `cadence:` in a coach's
-coach.yaml), validated with line numbers like the banks. `due_items` is pure: the same
+The rules are data (`content/cadence.yaml`, or a language's own `content/<language>/cadence.yaml`;
+overridable under `cadence:` in a coach's coach.yaml), validated with line numbers like the banks. `due_items` is pure: the same
 contact and the same day always give the same items, so a build pinned with
 `--today` is reproducible.
 

@@ -1,7 +1,7 @@
 """Drafts in the seeker's voice: the message a contact needs next, filled in from the profile.
 
-The words are data (`content/drafts.yaml`, replaceable draft by draft under `drafts:` in a
-coach's coach.yaml). Which draft a contact gets follows where they are: a meeting request
+The words are data (`content/drafts.yaml`, or a language's own `content/<language>/drafts.yaml`;
+replaceable draft by draft under `drafts:` in a coach's coach.yaml). Which draft a contact gets follows where they are: a meeting request
 (by relationship) and a connection note before you ask, a nudge while you wait, a thank-you
 after you meet, an update after the thank-you, a check-in after that. Values are inserted
 once, by code: what a user wrote is never read as a placeholder.
