@@ -1,6 +1,7 @@
 """The question bank and offer bank: content as data, validated like profiles.
 
-The built-in banks live in `content/questions.yaml` and `content/offers.yaml`.
+The built-in banks live in `content/questions.yaml` and `content/offers.yaml`;
+a language may have its own, whole (`content/<language>/questions.yaml`: generator/languages.py).
 A coach's `coach.yaml` may add `question_bank:` and `offer_bank:` sections in
 the same format, with `replace: true` to use only the coach's entries; an entry
 whose id matches a built-in one takes its place.
@@ -17,10 +18,10 @@ from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import Field, model_validator
 
-from generator.errors import Problem
+from generator.errors import AllProblems, Problem
+from generator.languages import ENGLISH, content_file, content_root, shown
 from generator.load import unique_ids, validate
 from generator.models import Id, Model, Relationship, Text
-from generator.paths import CONTENT
 from generator.source import Source, read_yaml
 
 if TYPE_CHECKING:
@@ -198,8 +199,8 @@ class Banks:
     contact_kinds: dict[str, tuple[str, ...]]
     questions: tuple[Question, ...]
     offers: tuple[Offer, ...]
-    cadence: Cadence | None = None  # a coach's cadence (None: content/cadence.yaml)
-    drafts: DraftBank | None = None  # a coach's drafts (None: content/drafts.yaml)
+    cadence: Cadence | None = None  # the language's, with a coach's changes (None: the profile language's file)
+    drafts: DraftBank | None = None  # the language's, with a coach's changes (None: the profile language's file)
     words: Words | None = None  # a coach's changes to the labels (None: the language's own, generator/words.py)
 
 
@@ -210,14 +211,29 @@ def _fallbacks_complete(source: Source) -> Iterable[Problem]:
         yield source.problem(("placeholders",), "needs a fallback text for: " + ", ".join(missing))
 
 
-@lru_cache(maxsize=4)
-def builtin_banks(content: Path = CONTENT) -> Banks:
-    questions = validate(
-        read_yaml(content / "questions.yaml", "content/questions.yaml"),
-        QuestionBank,
-        [unique_ids("questions"), _fallbacks_complete],
+def builtin_banks(language: str = ENGLISH, content: Path | None = None) -> Banks:
+    """The banks in `language`: content/<language>/questions.yaml and offers.yaml where the language has them
+    (each replaces the English file whole, and is validated as complete), else the English ones."""
+    return _builtin_banks(language, content_root(content))
+
+
+@lru_cache(maxsize=16)
+def _builtin_banks(language: str, content: Path) -> Banks:
+    questions_file = content_file("questions.yaml", language, content)
+    offers_file = content_file("offers.yaml", language, content)
+    found = AllProblems()
+    questions = found.attempt(
+        lambda: validate(
+            read_yaml(questions_file, shown(questions_file, content)),
+            QuestionBank,
+            [unique_ids("questions"), _fallbacks_complete],
+        )
     )
-    offers = validate(read_yaml(content / "offers.yaml", "content/offers.yaml"), OfferBank, [unique_ids("offers")])
+    offers = found.attempt(
+        lambda: validate(read_yaml(offers_file, shown(offers_file, content)), OfferBank, [unique_ids("offers")])
+    )
+    found.raise_any()
+    assert questions is not None and offers is not None  # raise_any raised otherwise
     return Banks(
         placeholders=dict(questions.placeholders.items()),
         contact_kinds={kind: tuple(words) for kind, words in questions.contact_kinds.items()},

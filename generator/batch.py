@@ -230,7 +230,7 @@ def _build_job(
     result = build_client(
         loaded,
         job.out,
-        banks=coach.banks if coach else None,
+        coach=coach.changes if coach else None,
         pdf=_pdf_renderer,
         today=today,
         fingerprint=fingerprint,

@@ -27,10 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator import __version__
-from generator.banks import Banks, builtin_banks
+from generator.coach import CoachChanges, content_for
 from generator.errors import InternalError, UserError
 from generator.filenames import file_stem
-from generator.guide import load_guide
 from generator.load import LoadedProfile
 from generator.outfolder import (
     exchange,
@@ -211,11 +210,18 @@ def outputs_present(folder: Path, manifest: Manifest) -> bool:
         return False
 
 
+def tailor_client(loaded: LoadedProfile, coach: CoachChanges | None, today: date) -> Workbook:
+    """The client's plan, from the content of the profile's `settings.language` (generator/languages.py) with
+    the coach's changes on top; what `build`, `serve` and `check` all read."""
+    banks, guide = content_for(loaded.profile.settings.language, coach)
+    return tailor(loaded, banks, guide, today)
+
+
 def build_client(
     loaded: LoadedProfile,
     out: Path,
     *,
-    banks: Banks | None = None,
+    coach: CoachChanges | None = None,
     pdf: PdfRenderer | None = None,
     today: date | None = None,
     fingerprint: str | None = None,
@@ -223,6 +229,8 @@ def build_client(
     force: bool = False,
 ) -> BuildResult:
     """Build one client's site, workbook PDF and sheets into OUT/<client-id>/.
+
+    `coach`: the changes of the client's coach (coach.yaml), put on top of the content of the client's language.
 
     `workers` > 1 renders the PDFs in that many worker processes (generator/batch.py's WorkerPool).
     A PDF whose fingerprint (`output_fingerprints`) matches the previous build's is reused from it,
@@ -232,7 +240,7 @@ def build_client(
     out = out.absolute()  # the renderers return absolute paths; keep every path here comparable
     final = out / loaded.client_id
     try:
-        return _build(loaded, out, final, banks, pdf, today or date.today(), fingerprint, workers, force)
+        return _build(loaded, out, final, coach, pdf, today or date.today(), fingerprint, workers, force)
     except OSError as error:
         raise os_problem(error, final if _inside_staging(error, out, loaded.client_id) else None) from None
 
@@ -250,7 +258,7 @@ def _build(
     loaded: LoadedProfile,
     out: Path,
     final: Path,
-    banks: Banks | None,
+    coach: CoachChanges | None,
     pdf: PdfRenderer | None,
     today: date,
     fingerprint: str | None,
@@ -262,7 +270,7 @@ def _build(
 
     client_id = loaded.client_id
     fault_point("tailor", client_id)
-    workbook = tailor(loaded, banks or builtin_banks(), load_guide(), today)
+    workbook = tailor_client(loaded, coach, today)
     previous = read_manifest(final) if os.path.lexists(final) else None
     if os.path.lexists(final) and previous is None:
         raise UserError(

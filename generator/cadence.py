@@ -1,7 +1,7 @@
 """The follow-through cadence: a contact's history + today → what is due, when, and why.
 
-The rules are data (`content/cadence.yaml`, overridable under `cadence:` in a coach's
-coach.yaml), validated with line numbers like the banks. `due_items` is pure: the same
+The rules are data (`content/cadence.yaml`, or a language's own `content/<language>/cadence.yaml`;
+overridable under `cadence:` in a coach's coach.yaml), validated with line numbers like the banks. `due_items` is pure: the same
 contact and the same day always give the same items, so a build pinned with
 `--today` is reproducible.
 
@@ -24,9 +24,9 @@ from pydantic import Field, model_validator
 
 from generator.banks import PLACEHOLDER, check_braces
 from generator.errors import Problem
+from generator.languages import ENGLISH, content_file, content_root, shown
 from generator.load import validate
 from generator.models import Contact, Day, HistoryEvent, Meeting, Model, Text
-from generator.paths import CONTENT
 from generator.source import Source, read_yaml
 
 DueKind = Literal["nudge", "no-response", "thank-you", "update", "check-in", "prepare"]
@@ -143,9 +143,16 @@ def read_cadence(path: Path, display_name: str) -> Cadence:
     return Cadence(parsed.horizon_days, {kind: step for kind, step in parsed.steps.items()})
 
 
-@lru_cache(maxsize=4)
-def builtin_cadence(content: Path = CONTENT) -> Cadence:
-    return read_cadence(content / "cadence.yaml", "content/cadence.yaml")
+def builtin_cadence(language: str = ENGLISH, content: Path | None = None) -> Cadence:
+    """The cadence in `language`: content/<language>/cadence.yaml where the language has it (replacing the English
+    file whole, so it must have every step), else content/cadence.yaml."""
+    return _builtin_cadence(language, content_root(content))
+
+
+@lru_cache(maxsize=16)
+def _builtin_cadence(language: str, content: Path) -> Cadence:
+    path = content_file("cadence.yaml", language, content)
+    return read_cadence(path, shown(path, content))
 
 
 def combine_cadence(base: Cadence, patch: CadencePatch | None) -> Cadence:

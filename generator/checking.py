@@ -1,7 +1,8 @@
 """`workbook check`'s work, shared with `serve`: load a target's coach.yaml and every profile, as a build would.
 
 The target is found by the batch's `find_inputs` (the same rules `build` uses: a file is one profile, a
-folder is a coach's folder); this module loads each file and keeps each result, so one bad file never
+folder is a coach's folder); this module loads each file, and the content each profile's language reads
+(so a broken translation shows here too), and keeps each result, so one bad file never
 hides the others. Printing is the caller's.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from generator import load
 from generator.batch import find_inputs
-from generator.coach import load_coach_file
+from generator.coach import content_for, load_coach_file
 from generator.errors import Problem, UserError
 
 
@@ -37,9 +38,11 @@ def check_inputs(target: Path, display: Callable[[Path], str]) -> list[FileCheck
     coach_file, profiles = find_inputs(target)
     results = []
     defaults = None
+    changes = None
     if coach_file:
         try:
-            defaults = load_coach_file(coach_file, display(coach_file)).defaults
+            coach = load_coach_file(coach_file, display(coach_file))
+            defaults, changes = coach.defaults, coach.changes
             results.append(FileCheck(coach_file, None))
         except UserError as error:
             results.append(FileCheck(coach_file, error))
@@ -47,6 +50,8 @@ def check_inputs(target: Path, display: Callable[[Path], str]) -> list[FileCheck
         try:
             # Looked up on the module, so a test can stand in for the loader.
             loaded = load.load_profile(path, display_name=display(path), defaults=defaults)
+            # The content the build would read for this profile's language (cached: read once per language).
+            content_for(loaded.profile.settings.language, changes)
             results.append(FileCheck(path, None, tuple(loaded.warnings)))
         except UserError as error:
             results.append(FileCheck(path, error))

@@ -1,7 +1,7 @@
 """Drafts in the seeker's voice: the message a contact needs next, filled in from the profile.
 
-The words are data (`content/drafts.yaml`, replaceable draft by draft under `drafts:` in a
-coach's coach.yaml). Which draft a contact gets follows where they are: a meeting request
+The words are data (`content/drafts.yaml`, or a language's own `content/<language>/drafts.yaml`;
+replaceable draft by draft under `drafts:` in a coach's coach.yaml). Which draft a contact gets follows where they are: a meeting request
 (by relationship) and a connection note before you ask, a nudge while you wait, a thank-you
 after you meet, an update after the thank-you, a check-in after that. Values are inserted
 once, by code: what a user wrote is never read as a placeholder.
@@ -21,9 +21,9 @@ from pydantic import Field, StringConstraints, model_validator
 
 from generator.banks import PLACEHOLDER, check_braces, placeholders_in
 from generator.errors import Problem
+from generator.languages import ENGLISH, content_file, content_root, shown
 from generator.load import validate
 from generator.models import RELATIONSHIPS, Contact, Model, Relationship, Seeker, Text
-from generator.paths import CONTENT
 from generator.source import Source, read_yaml
 from generator.words import Words, builtin_words, fill
 
@@ -168,9 +168,16 @@ def read_draft_bank(path: Path, display_name: str) -> DraftBank:
     )
 
 
-@lru_cache(maxsize=4)
-def builtin_drafts(content: Path = CONTENT) -> DraftBank:
-    return read_draft_bank(content / "drafts.yaml", "content/drafts.yaml")
+def builtin_drafts(language: str = ENGLISH, content: Path | None = None) -> DraftBank:
+    """The drafts in `language`: content/<language>/drafts.yaml where the language has it (replacing the English
+    file whole, so it must have every draft), else content/drafts.yaml."""
+    return _builtin_drafts(language, content_root(content))
+
+
+@lru_cache(maxsize=16)
+def _builtin_drafts(language: str, content: Path) -> DraftBank:
+    path = content_file("drafts.yaml", language, content)
+    return read_draft_bank(path, shown(path, content))
 
 
 def combine_drafts(base: DraftBank, patch: DraftBankPatch | None) -> DraftBank:

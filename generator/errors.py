@@ -7,7 +7,11 @@ pipeline is a bug in workbook (an internal error) and may show a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, order=True)
@@ -57,3 +61,31 @@ def print_warnings(warnings: tuple[Problem, ...] | list[Problem]) -> None:
 
 class InternalError(Exception):
     """A bug in workbook, not in the user's input."""
+
+
+class AllProblems:
+    """Several independent loading steps, and every problem they find raised at once (a user fixes them in one go).
+
+    `found.attempt(step)` returns the step's result, or None when it raised a `UserError` (kept);
+    `found.raise_any()` raises one `UserError` with every problem kept.
+    """
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.messages: list[str] = []
+
+    def attempt(self, step: Callable[[], T]) -> T | None:
+        try:
+            return step()
+        except UserError as error:
+            if error.problems:
+                self.problems += error.problems
+            else:
+                self.messages.append(str(error))
+            return None
+
+    def raise_any(self) -> None:
+        if self.problems:
+            raise UserError(self.problems)
+        if self.messages:
+            raise UserError("\n".join(self.messages))

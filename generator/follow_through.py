@@ -16,10 +16,12 @@ from generator.workbook import ContactPlan
 def follow_through(
     contacts: tuple[ContactPlan, ...], profile: Profile, banks: Banks, today: date, words: Words | None = None
 ) -> tuple[tuple[ContactPlan, ...], ThisWeek]:
-    """The plans with their `due` and `drafts` filled in, and the week's list. `banks` may carry a coach's
-    cadence and drafts (see generator.coach); otherwise the built-in ones are used."""
-    cadence = getattr(banks, "cadence", None) or builtin_cadence()
-    bank = getattr(banks, "drafts", None) or builtin_drafts()
+    """The plans with their `due` and `drafts` filled in, and the week's list. `banks` carries the cadence and
+    drafts of the client's language with their coach's changes (generator.coach.banks_for); without them, those
+    of the profile's language are used."""
+    language = profile.settings.language
+    cadence = banks.cadence or builtin_cadence(language)
+    bank = banks.drafts or builtin_drafts(language)
     only_role = profile.target_roles[0] if len(profile.target_roles) == 1 else None
     planned = []
     for plan in contacts:

@@ -179,12 +179,9 @@ def _site_first(target: Path, out: Path, display: Callable[[Path], str]) -> bool
     contact already had its sheet (if not, the full build adds links, so the page reloads once more);
     None when there is no earlier build to update (a coach's folder always takes the full build).
     """
-    from generator.banks import builtin_banks
-    from generator.build import output_paths, read_manifest
-    from generator.guide import load_guide
+    from generator.build import output_paths, read_manifest, tailor_client
     from generator.load import load_profile
     from generator.site import render_site
-    from generator.tailor import tailor
 
     if target.is_dir():
         return None
@@ -192,7 +189,7 @@ def _site_first(target: Path, out: Path, display: Callable[[Path], str]) -> bool
     folder = out / loaded.client_id
     if read_manifest(folder) is None:
         return None
-    workbook = tailor(loaded, builtin_banks(), load_guide(), date.today())
+    workbook = tailor_client(loaded, None, date.today())
     paths = output_paths(workbook)
     sheets = {contact_id: path for contact_id, path in paths.sheets.items() if (folder / path).is_file()}
     render_site(

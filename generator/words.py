@@ -1,7 +1,8 @@
 """The workbook's own words: every label and short sentence a reader sees, as data, per language.
 
 English lives in `content/labels.yaml`; another language is `content/<language>/labels.yaml` (the
-language is `settings.language`, e.g. `de` or `pt-BR`; `pt-BR` falls back to `pt`). A translation may
+language is `settings.language`, e.g. `de` or `pt-BR`; `pt-BR` falls back to `pt`: generator/languages.py).
+Unlike the banks, drafts, cadence and guide, which a language's file replaces whole, a translation may
 be partial: an entry it leaves out reads in English, and a language with no file reads wholly in
 English. A coach may change any entry under `words:` in coach.yaml, entry by entry. Every file is
 validated like a profile: an unknown section or key, an empty entry or a placeholder the entry may not
@@ -23,14 +24,13 @@ from pydantic import Field
 
 from generator.banks import ContactKind, Stage, Trigger, placeholders_in
 from generator.errors import Problem
+from generator.languages import ENGLISH, content_file, content_root, shown
 from generator.load import validate
 from generator.models import MeetingFormat, Model, Relationship, Status, Text
-from generator.paths import CONTENT
 from generator.source import Source, read_yaml
 
 LABELS_FILE = "labels.yaml"
 _PLACEHOLDER = re.compile(r"(\{[a-z_]+\})")
-ENGLISH = "en"
 
 PageKey = Literal["home", "guide", "roles", "contacts", "tracker", "banks", "question_bank", "offer_bank"]
 SiteKey = Literal[
@@ -266,30 +266,24 @@ def read_words(path: Path, display_name: str, *, complete: bool = False, base: W
     return validate(read_yaml(path, display_name), Words, checks)
 
 
-def language_file(language: str, content: Path = CONTENT) -> Path | None:
-    """The labels file of `language` (`pt-BR`, else `pt`), or None when there is none (English is the base)."""
-    for candidate in dict.fromkeys((language, language.split("-")[0])):
-        if candidate == ENGLISH:
-            return None
-        path = content / candidate / LABELS_FILE
-        if path.is_file():
-            return path
-    return None
-
-
-def words_for(language: str = ENGLISH, coach: Words | None = None, content: Path = CONTENT) -> Words:
+def words_for(language: str = ENGLISH, coach: Words | None = None, content: Path | None = None) -> Words:
     """English, then the language's own entries over it, then the coach's (coach.yaml `words:`) over those."""
     words = builtin_words(language, content)
     return combine(words, coach) if coach is not None else words
 
 
-@lru_cache(maxsize=16)
-def builtin_words(language: str = ENGLISH, content: Path = CONTENT) -> Words:
+def builtin_words(language: str = ENGLISH, content: Path | None = None) -> Words:
     """English, with the language's own entries (content/<language>/labels.yaml) over it."""
-    words = read_words(content / LABELS_FILE, "content/" + LABELS_FILE, complete=True)
-    path = language_file(language, content)
-    if path:
-        words = combine(words, read_words(path, "content/" + path.relative_to(content).as_posix(), base=words))
+    return _builtin_words(language, content_root(content))
+
+
+@lru_cache(maxsize=16)
+def _builtin_words(language: str, content: Path) -> Words:
+    english = content / LABELS_FILE
+    words = read_words(english, shown(english, content), complete=True)
+    path = content_file(LABELS_FILE, language, content)
+    if path != english:
+        words = combine(words, read_words(path, shown(path, content), base=words))
     return words
 
 

@@ -201,7 +201,7 @@ def test_a_coach_can_change_the_cadence_key_by_key(tmp_path):
     """),
         encoding="utf-8",
     )
-    cadence = load_coach_file(coach).banks.cadence
+    cadence = load_coach_file(coach).banks_for("en").cadence
     assert cadence.steps["nudge"].days == 5 and cadence.steps["nudge"].text == CADENCE.steps["nudge"].text
     assert cadence.steps["thank-you"].days == 1
     contact = person(history=[("2026-11-20", "requested")])

@@ -169,7 +169,7 @@ def test_a_coach_can_replace_a_draft(tmp_path):
     """),
         encoding="utf-8",
     )
-    bank = load_coach_file(coach).banks.drafts
+    bank = load_coach_file(coach).banks_for("en").drafts
     assert bank.drafts["nudge"][0].subject == "Still keen to talk"
     assert bank.requests == BANK.requests
 

@@ -242,7 +242,7 @@ offer_bank:
 
 def test_a_coach_extends_the_question_bank_and_replaces_the_offer_bank(tmp_path):
     (tmp_path / "coach.yaml").write_text(COACH_BANK)
-    banks = load_coach_file(tmp_path / "coach.yaml").banks
+    banks = load_coach_file(tmp_path / "coach.yaml").banks_for("en")
     assert len(banks.questions) == len(builtin_banks().questions) + 1
     assert [o.id for o in banks.offers] == ["coach-coffee"]
     plan = workbook_for(contact(minutes=45), banks=banks).contacts[0]
@@ -312,7 +312,7 @@ def test_a_broken_built_in_bank_is_reported_at_its_line(tmp_path):
     )
     (content / "offers.yaml").write_text("offers: []\n")
     with pytest.raises(UserError) as caught:
-        builtin_banks(content)
+        builtin_banks(content=content)
     assert [str(p) for p in caught.value.problems] == [
         "content/questions.yaml:3:5: questions[0]: theme 'trends' belongs to stage 'trends', not 'story'"
     ]
