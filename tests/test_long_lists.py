@@ -79,3 +79,25 @@ def test_this_week_shows_the_first_steps_and_counts_the_rest(long_site):
         text = _text(built / page)
         assert f"… and {len(workbook.this_week.items) - 1} more." in text, page
         assert workbook.this_week.items[0].text in text and workbook.this_week.items[1].text not in text, page
+
+
+def test_next_meetings_thanks_due_and_chains_show_the_first_and_count_the_rest(long_site):
+    workbook, built = long_site
+    tracker = workbook.tracker
+    assert len(tracker.upcoming) > 1 and len(tracker.overdue_follow_ups) > 1 and len(tracker.referral_chains) > 1
+    home, tracker_page = _text(built / "index.html"), _text(built / "tracker.html")
+    assert f"… and {len(tracker.upcoming) - 1} more meetings; your calendar file has them all." in home
+    for text in (home, tracker_page):
+        assert f"… and {len(tracker.overdue_follow_ups) - 1} more." in text
+    assert f"… and {len(tracker.referral_chains) - 1} more." in tracker_page
+
+
+def test_a_role_lists_its_first_people_and_counts_the_rest(long_site):
+    workbook, built = long_site
+    role = next(plan for plan in workbook.roles if len(plan.contact_ids) > 1)
+    more = f"… and {len(role.contact_ids) - 1} more."
+    first, second = (workbook.contact(cid).contact.name for cid in role.contact_ids[:2])
+    for page in (built / "roles" / f"{role.role.id}.html", built / "roles" / "index.html"):
+        text = _text(page)
+        assert more in text and first in text, page
+    assert second not in _text(built / "roles" / f"{role.role.id}.html")
