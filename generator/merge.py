@@ -18,9 +18,10 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject, NameObject, PdfObject
+from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject, NameObject
 
 
 class PlaceholderMismatch(Exception):
@@ -45,28 +46,29 @@ def merge_sheets(layout: Path | bytes, sheets: Mapping[str, Path], target: Path)
     reader = PdfReader(io.BytesIO(layout) if isinstance(layout, bytes) else layout)
     writer = PdfWriter(clone_from=reader)
     destinations = reader.named_destinations
-    root = writer._root_object
+    root: Any = writer._root_object  # pypdf's generic objects: typed loosely, checked by the tests
     form = root.get("/AcroForm")
     if form is None:
         form = root[NameObject("/AcroForm")] = DictionaryObject()
     form = form.get_object()
-    fields = form.setdefault(NameObject("/Fields"), ArrayObject()).get_object()
+    fields: Any = form.setdefault(NameObject("/Fields"), ArrayObject()).get_object()
     # As WeasyPrint writes it: viewers draw the text fields' appearance from /DA.
     form.setdefault(NameObject("/NeedAppearances"), BooleanObject(True))
-    resources = form.setdefault(NameObject("/DR"), DictionaryObject()).get_object()
-    fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
+    resources: Any = form.setdefault(NameObject("/DR"), DictionaryObject()).get_object()
+    fonts: Any = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
     for contact_id, sheet in sheets.items():
         sheet_reader = PdfReader(sheet)
-        placeholders = []
+        placeholders: list[int] = []
         while placeholder_name(contact_id, len(placeholders) + 1) in destinations:
             destination = destinations[placeholder_name(contact_id, len(placeholders) + 1)]
-            placeholders.append(reader.get_destination_page_number(destination))
+            placeholders.append(int(reader.get_destination_page_number(destination) or 0))
         if len(placeholders) != len(sheet_reader.pages):
             raise PlaceholderMismatch(
                 f"{contact_id}: {len(sheet_reader.pages)} sheet pages, {len(placeholders)} placeholders"
             )
+        source: Any
         for index, source in zip(placeholders, sheet_reader.pages, strict=True):
-            page = writer.pages[index]
+            page: Any = writer.pages[index]
             for key in ("/Contents", "/Resources"):
                 if key in source:
                     page[NameObject(key)] = _cloned(source.raw_get(key), writer)
@@ -74,15 +76,16 @@ def merge_sheets(layout: Path | bytes, sheets: Mapping[str, Path], target: Path)
             for reference in source.get("/Annots", ()):
                 # Not /P: it points to the sheet's own page (and through it, its whole page tree).
                 annotation = _cloned(reference, writer, ignore=("/P",))
-                widget = annotation.get_object()
+                widget: Any = annotation.get_object()
                 widget[NameObject("/P")] = page.indirect_reference
                 annotations.append(annotation)
                 if "/FT" in widget:
                     fields.append(annotation)
             if annotations:
                 page[NameObject("/Annots")] = annotations
-        sheet_form = sheet_reader.trailer["/Root"].get("/AcroForm")
-        sheet_fonts = sheet_form.get_object().get("/DR", {}).get("/Font", {}) if sheet_form else {}
+        sheet_root: Any = sheet_reader.trailer["/Root"]
+        sheet_form: Any = sheet_root.get("/AcroForm")
+        sheet_fonts: Any = sheet_form.get_object().get("/DR", {}).get("/Font", {}) if sheet_form else {}
         for name in sheet_fonts:
             if name not in fonts:
                 fonts[NameObject(name)] = _cloned(sheet_fonts.get_object().raw_get(name), writer)
@@ -93,5 +96,5 @@ def merge_sheets(layout: Path | bytes, sheets: Mapping[str, Path], target: Path)
         writer.write(stream)
 
 
-def _cloned(value: PdfObject, writer: PdfWriter, ignore: tuple[str, ...] = ()) -> PdfObject:
+def _cloned(value: Any, writer: PdfWriter, ignore: tuple[str, ...] = ()) -> Any:
     return value.clone(writer, ignore_fields=ignore)

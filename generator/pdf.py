@@ -199,23 +199,33 @@ class PdfRenderer:
 
     # --- public ---------------------------------------------------------------------------------
 
-    def render_workbook(self, workbook: Workbook, path: Path, sheets: Mapping[str, Path]) -> None:
+    def render_workbook(self, workbook: Workbook, path: Path, sheets: Mapping[str, Path] | None = None) -> None:
         """Write the whole workbook (cover, contents, guide, roles, contacts, tracker) to `path`, carrying the
-        question sheets of the contacts it gives a chapter (`sheets`: contact id -> sheet PDF, already written).
+        question sheets of the contacts it gives a chapter (`sheets`: contact id -> sheet PDF, already written;
+        None: they are rendered into a temporary folder first).
 
         The one-process way (see `render_all`); a build lays out the workbook (`render_workbook_layout`) in a
         worker while others render the sheets, and merges them in (generator/merge.py) when all are written.
         """
+        import tempfile
+
         from generator.merge import merge_sheets, page_count
 
-        in_full = {plan.id: sheets[plan.id] for plan in contacts_in_full(workbook)[0]}
-        pages = {contact_id: page_count(sheet) for contact_id, sheet in in_full.items()}
-        document = self._document(
-            self.workbook_html(workbook, pages), self.stylesheet("workbook", workbook), workbook
-        )
-        merge_sheets(document.write_pdf(**PDF_OPTIONS), in_full, path)
+        with tempfile.TemporaryDirectory(prefix="workbook-sheets-") as folder:
+            if sheets is None:
+                sheets = {plan.id: Path(folder) / f"{index}.pdf" for index, plan in enumerate(workbook.contacts)}
+                for plan in contacts_in_full(workbook)[0]:
+                    self.render_sheet(workbook, plan, sheets[plan.id])
+            in_full = {plan.id: sheets[plan.id] for plan in contacts_in_full(workbook)[0]}
+            pages = {contact_id: page_count(sheet) for contact_id, sheet in in_full.items()}
+            document = self._document(
+                self.workbook_html(workbook, pages), self.stylesheet("workbook", workbook), workbook
+            )
+            merge_sheets(document.write_pdf(**PDF_OPTIONS), in_full, path)
 
-    def render_workbook_layout(self, workbook: Workbook, path: Path, sheet_pages: Mapping[str, int] | None = None) -> None:
+    def render_workbook_layout(
+        self, workbook: Workbook, path: Path, sheet_pages: Mapping[str, int] | None = None
+    ) -> None:
         """Write the workbook with an empty placeholder page where each page of a contact's question sheet goes
         (`sheet_pages`: how many each sheet has; default `expected_sheet_pages`). generator/merge.py fills them."""
         document = self._document(
