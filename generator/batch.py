@@ -459,7 +459,7 @@ SHEETS_PER_TASK = 8  # small enough that both workers finish together, large eno
 
 @dataclass(frozen=True)
 class PdfTask:
-    """Part of one client's PDFs: the workbook PDF, or a few question sheets, written to the paths given."""
+    """Part of one client's PDFs: the workbook PDF's layout (generator/merge.py), or a few question sheets."""
 
     label: str
     workbook_pdf: Path | None
@@ -474,7 +474,7 @@ class PdfTask:
         def render() -> None:
             workbook = shared[0] if shared is not None else _carried(self.workbook)
             if self.workbook_pdf is not None:
-                renderer.render_workbook(workbook, self.workbook_pdf)
+                renderer.render_workbook_layout(workbook, self.workbook_pdf)  # the sheets are merged in after
             for contact_id, path in self.sheets:
                 renderer.render_sheet(workbook, workbook.contact(contact_id), path)
 

@@ -62,6 +62,7 @@ class ClientPaths:
 
     workbook_pdf: str
     sheets: dict[str, str]  # contact id -> its question sheet
+    workbook_layout: str  # the workbook PDF before the sheets are merged in (kept: see output_fingerprints)
     calendar: str
     plan: str
 
@@ -73,6 +74,7 @@ def output_paths(workbook: Workbook) -> ClientPaths:
     return ClientPaths(
         workbook_pdf=f"{client}-workbook.pdf",  # "-workbook" keeps it clear of reserved names
         sheets={plan.id: f"sheets/{file_stem(plan.id)}.pdf" for plan in workbook.contacts},
+        workbook_layout=f".layout/{client}-workbook.pdf",
         calendar=f"{file_stem(client)}.ics",
         plan=PLAN_FILE,
     )
@@ -140,8 +142,10 @@ def _hash_files(files: tuple[tuple[str, Path, int, int], ...]) -> str:
 def output_fingerprints(workbook: Workbook, paths: ClientPaths, renderer: PdfRenderer) -> dict[str, str]:
     """A hash per PDF of what it shows; an unchanged one is reused from the last build.
 
-    The workbook PDF's: its markup and stylesheet (a few milliseconds to make, and exactly what it shows, so an
-    edit to a contact it lists only in its table leaves it alone). A sheet's: its contact's plan and what every
+    The workbook's layout (`PdfRenderer.render_workbook_layout`, kept at `ClientPaths.workbook_layout`): its markup
+    and stylesheet (a few milliseconds to make, and exactly what it shows, so an edit to a contact it lists only
+    in its table leaves it alone). The workbook PDF's: its layout's and the fingerprints of the sheets it carries
+    (generator/merge.py), so a changed sheet with an unchanged layout is only merged in again. A sheet's: its contact's plan and what every
     sheet shows (seeker, coach, settings, date, logo), as `repr` of the plan's frozen dataclasses and validated
     models (every field, in a fixed order); cheaper than its markup, which a build of 2,000 sheets would feel.
     """
@@ -154,13 +158,15 @@ def output_fingerprints(workbook: Workbook, paths: ClientPaths, renderer: PdfRen
     def digest(*parts: str) -> str:
         return hashlib.sha256("\0".join((tool, *parts)).encode("utf-8")).hexdigest()
 
-    found = {
-        paths.workbook_pdf: digest(
-            "workbook", renderer.workbook_html(workbook), renderer.stylesheet_source("workbook", workbook), logo
-        )
-    }
+    from generator.pdf import contacts_in_full
+
+    layout = digest("layout", renderer.workbook_html(workbook), renderer.stylesheet_source("workbook", workbook), logo)
+    found = {paths.workbook_layout: layout}
     for plan in workbook.contacts:
         found[paths.sheets[plan.id]] = digest("sheet", common, repr(dataclasses.replace(plan, due=(), drafts=())))
+    # The workbook PDF carries the sheets of its in-full contacts: a new sheet means a new merge, not a new layout.
+    carried = [found[paths.sheets[plan.id]] for plan in contacts_in_full(workbook)[0]]
+    found[paths.workbook_pdf] = digest("workbook", layout, *carried)
     return found
 
 
@@ -369,20 +375,41 @@ def _render_pdfs(
 ) -> None:
     """Render the PDFs in `todo` into `staging`: here, or in worker processes when `workers` > 1 (`with_site`:
     the site too, in one of them)."""
-    sheets = [(plan.id, staging / paths.sheets[plan.id]) for plan in workbook.contacts if paths.sheets[plan.id] in todo]
-    book = staging / paths.workbook_pdf if paths.workbook_pdf in todo else None
-    if with_site or (workers > 1 and len(sheets) + (book is not None) > 1):
-        from generator.batch import render_in_workers
-
-        render_in_workers(workbook, book, sheets, workers, pdf, site=(staging, paths) if with_site else None)
-        return
     from generator.pdf import PdfRenderer
 
-    renderer = pdf or PdfRenderer()
-    if book is not None:
-        renderer.render_workbook(workbook, book)
-    for contact_id, path in sheets:
-        renderer.render_sheet(workbook, workbook.contact(contact_id), path)
+    sheets = [(plan.id, staging / paths.sheets[plan.id]) for plan in workbook.contacts if paths.sheets[plan.id] in todo]
+    layout = staging / paths.workbook_layout if paths.workbook_layout in todo else None
+    if with_site or (workers > 1 and len(sheets) + (layout is not None) > 1):
+        from generator.batch import render_in_workers
+
+        render_in_workers(workbook, layout, sheets, workers, pdf, site=(staging, paths) if with_site else None)
+    else:
+        renderer = pdf or PdfRenderer()
+        if layout is not None:
+            renderer.render_workbook_layout(workbook, layout)
+        for contact_id, path in sheets:
+            renderer.render_sheet(workbook, workbook.contact(contact_id), path)
+    if paths.workbook_pdf in todo:
+        _merge_workbook(workbook, staging, paths, pdf or PdfRenderer())
+
+
+def _merge_workbook(workbook: Workbook, staging: Path, paths: ClientPaths, renderer: PdfRenderer) -> None:
+    """The workbook PDF: its layout with the in-full contacts' sheets merged in (all written or reused by now).
+
+    The layout has as many placeholder pages per sheet as expected (`expected_sheet_pages`); when a sheet took
+    another number, the layout is made again here with the real counts (rare: a meeting over 90 minutes).
+    """
+    from generator.merge import PlaceholderMismatch, merge_sheets, page_count
+    from generator.pdf import contacts_in_full
+
+    sheets = {plan.id: staging / paths.sheets[plan.id] for plan in contacts_in_full(workbook)[0]}
+    layout = staging / paths.workbook_layout
+    try:
+        merge_sheets(layout, sheets, staging / paths.workbook_pdf)
+    except PlaceholderMismatch:
+        layout.unlink()  # it may be a link to the previous output's: never write through it
+        renderer.render_workbook_layout(workbook, layout, {cid: page_count(path) for cid, path in sheets.items()})
+        merge_sheets(layout, sheets, staging / paths.workbook_pdf)
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:

@@ -32,6 +32,7 @@ import logging
 import math
 import re
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -119,6 +120,19 @@ def contacts_in_full(workbook: Workbook) -> tuple[tuple[ContactPlan, ...], tuple
     )
 
 
+def expected_sheet_pages(workbook: Workbook) -> dict[str, int]:
+    """How many pages each in-full contact's question sheet is expected to take, before any is rendered.
+
+    One up to ONE_PAGE_MINUTES (what render_sheet makes unless even the tightest spacing cannot hold the
+    plan); a longer meeting's as estimated for the density render_sheet starts at. The build checks the
+    real count when it merges the sheets into the workbook, and lays the workbook out again if one differs.
+    """
+    return {
+        plan.id: 1 if plan.minutes <= ONE_PAGE_MINUTES else _sheet_start(plan, workbook.settings.paper)[1]
+        for plan in contacts_in_full(workbook)[0]
+    }
+
+
 @dataclass(frozen=True)
 class SheetDensity:
     """How tightly a question sheet is set. Level 0 is the roomiest; each next level is tighter.
@@ -185,14 +199,43 @@ class PdfRenderer:
 
     # --- public ---------------------------------------------------------------------------------
 
-    def render_workbook(self, workbook: Workbook, path: Path) -> None:
-        """Write the whole workbook (cover, contents, guide, roles, contacts, tracker) to `path`."""
-        document = self._document(self.workbook_html(workbook), self.stylesheet("workbook", workbook), workbook)
+    def render_workbook(self, workbook: Workbook, path: Path, sheets: Mapping[str, Path] | None = None) -> None:
+        """Write the whole workbook (cover, contents, guide, roles, contacts, tracker) to `path`, carrying the
+        question sheets of the contacts it gives a chapter (`sheets`: contact id -> sheet PDF, already written;
+        None: they are rendered into a temporary folder first).
+
+        The one-process way (see `render_all`); a build lays out the workbook (`render_workbook_layout`) in a
+        worker while others render the sheets, and merges them in (generator/merge.py) when all are written.
+        """
+        import tempfile
+
+        from generator.merge import merge_sheets, page_count
+
+        with tempfile.TemporaryDirectory(prefix="workbook-sheets-") as folder:
+            if sheets is None:
+                sheets = {plan.id: Path(folder) / f"{index}.pdf" for index, plan in enumerate(workbook.contacts)}
+                for plan in contacts_in_full(workbook)[0]:
+                    self.render_sheet(workbook, plan, sheets[plan.id])
+            in_full = {plan.id: sheets[plan.id] for plan in contacts_in_full(workbook)[0]}
+            pages = {contact_id: page_count(sheet) for contact_id, sheet in in_full.items()}
+            document = self._document(
+                self.workbook_html(workbook, pages), self.stylesheet("workbook", workbook), workbook
+            )
+            merge_sheets(document.write_pdf(**PDF_OPTIONS), in_full, path)
+
+    def render_workbook_layout(
+        self, workbook: Workbook, path: Path, sheet_pages: Mapping[str, int] | None = None
+    ) -> None:
+        """Write the workbook with an empty placeholder page where each page of a contact's question sheet goes
+        (`sheet_pages`: how many each sheet has; default `expected_sheet_pages`). generator/merge.py fills them."""
+        document = self._document(
+            self.workbook_html(workbook, sheet_pages), self.stylesheet("workbook", workbook), workbook
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         document.write_pdf(path, **PDF_OPTIONS)
 
-    def render_sheet(self, workbook: Workbook, contact_plan: ContactPlan, path: Path) -> None:
-        """Write the printable question sheet for one contact to `path`.
+    def render_sheet(self, workbook: Workbook, contact_plan: ContactPlan, path: Path) -> int:
+        """Write the printable question sheet for one contact to `path`; return its number of pages.
 
         A meeting up to ONE_PAGE_MINUTES long gets one page, a longer one up to two. The sheet is
         set at the roomiest density estimated to fit, then tightened while it does not really fit
@@ -202,24 +245,13 @@ class PdfRenderer:
         the sidebar beside the questions, the sidebar goes below them.
         """
         pages_allowed = 1 if contact_plan.minutes <= ONE_PAGE_MINUTES else 2
-        paper = workbook.settings.paper
+        start, _ = _sheet_start(contact_plan, workbook.settings.paper)
         total = len(contact_plan.offers)
         least = min(MIN_SHEET_OFFERS, total)
 
         def offers_that_fit(density: SheetDensity) -> int:
-            return next(
-                (shown for shown in range(total, least - 1, -1) if _sheet_fit(contact_plan, density, paper, shown)[1]),
-                least,
-            )
+            return _offers_that_fit(contact_plan, density, workbook.settings.paper)
 
-        estimates = [_sheet_fit(contact_plan, density, paper, offers_that_fit(density)) for density in SHEET_DENSITIES]
-        start = next(
-            (level for level, (pages, beside) in enumerate(estimates) if pages <= pages_allowed and beside),
-            next(
-                (level for level, (pages, _) in enumerate(estimates) if pages <= pages_allowed),
-                len(SHEET_DENSITIES) - 1,
-            ),
-        )
         attempts = []
         for density in SHEET_DENSITIES[start:]:
             # Every offer first (the estimate errs on the safe side), then as many as the estimate says fit, and fewer.
@@ -240,6 +272,7 @@ class PdfRenderer:
             )
         path.parent.mkdir(parents=True, exist_ok=True)
         document.write_pdf(path, **PDF_OPTIONS)
+        return len(document.pages)
 
     def render_all(self, workbook: Workbook, client_dir: Path) -> dict[str, Path]:
         """Write the workbook PDF and every sheet at the paths `generator.build.output_paths` names.
@@ -251,17 +284,21 @@ class PdfRenderer:
         from generator.build import output_paths
 
         paths = output_paths(workbook)
-        written = {"workbook": client_dir / paths.workbook_pdf}
-        self.render_workbook(workbook, written["workbook"])
-        for contact_plan in workbook.contacts:
+        written = {}
+        for contact_plan in workbook.contacts:  # first: the workbook carries the sheets' pages
             written[contact_plan.id] = client_dir / paths.sheets[contact_plan.id]
             self.render_sheet(workbook, contact_plan, written[contact_plan.id])
+        written["workbook"] = client_dir / paths.workbook_pdf
+        self.render_workbook(workbook, written["workbook"], written)
         return written
 
     # --- HTML and CSS (public for the benchmark and for tests that look at the markup) ----------
 
-    def workbook_html(self, workbook: Workbook) -> str:
-        return self.env.get_template("workbook.html").render(self._context(workbook))
+    def workbook_html(self, workbook: Workbook, sheet_pages: Mapping[str, int] | None = None) -> str:
+        """The workbook's markup, with `sheet_pages` placeholder pages per in-full contact (default: as expected)."""
+        return self.env.get_template("workbook.html").render(
+            self._context(workbook), sheet_pages=sheet_pages or expected_sheet_pages(workbook)
+        )
 
     def sheet_html(
         self,
@@ -489,6 +526,35 @@ BEFORE_FIXED_MM = 8.5  # the "Before you go in" box's title, padding, border and
 BEFORE_LABEL_MM = 24.0
 DIGIT_EM = 0.636  # width of a digit in DejaVu Sans; the question number takes three
 CHAR_EM = {False: 0.52, True: 0.47}  # an average character of English text in DejaVu Sans, regular and condensed
+
+
+def _offers_that_fit(contact_plan: ContactPlan, density: SheetDensity, paper: str) -> int:
+    """How many of the plan's offers the estimate says the sidebar holds at this density (never fewer than
+    MIN_SHEET_OFFERS)."""
+    total = len(contact_plan.offers)
+    least = min(MIN_SHEET_OFFERS, total)
+    return next(
+        (shown for shown in range(total, least - 1, -1) if _sheet_fit(contact_plan, density, paper, shown)[1]),
+        least,
+    )
+
+
+def _sheet_start(contact_plan: ContactPlan, paper: str) -> tuple[int, int]:
+    """(the density level render_sheet tries first, the pages estimated there): the roomiest estimated to fit
+    its pages with the sidebar beside the questions, else the roomiest that fits its pages, else the tightest."""
+    pages_allowed = 1 if contact_plan.minutes <= ONE_PAGE_MINUTES else 2
+    estimates = [
+        _sheet_fit(contact_plan, density, paper, _offers_that_fit(contact_plan, density, paper))
+        for density in SHEET_DENSITIES
+    ]
+    start = next(
+        (level for level, (pages, beside) in enumerate(estimates) if pages <= pages_allowed and beside),
+        next(
+            (level for level, (pages, _) in enumerate(estimates) if pages <= pages_allowed),
+            len(SHEET_DENSITIES) - 1,
+        ),
+    )
+    return start, min(pages_allowed, estimates[start][0])
 
 
 def _sidebar_on_page(document: Document, density: SheetDensity) -> bool:

@@ -243,9 +243,43 @@ def test_offer_checklists_are_form_fields_in_the_workbook(example):
     workbook, written = example
     fields = PdfReader(written["workbook"]).get_fields()
     plan = workbook.contact("alex-chen")
-    offers = [name for name in fields if name.startswith("alex-chen-offer-")]
+    offers = [name for name in fields if name.startswith("offer-alex-chen-")]
     assert len(offers) == len(plan.offers)
     assert all(fields[name].get("/FT") == "/Btn" for name in offers)
+
+
+def test_the_workbook_carries_each_sheet_once_with_its_form_fields_on_its_page(example):
+    """Render once: the workbook's sheet pages are the sheets' own, fields and all, uniquely named."""
+    workbook, written = example
+    reader = PdfReader(written["workbook"])
+    widgets = [
+        (annotation.get_object()["/T"], number)
+        for number, page in enumerate(reader.pages, 1)
+        for annotation in page.get("/Annots", ())
+        if annotation.get_object().get("/Subtype") == "/Widget"
+    ]
+    names = [name for name, _ in widgets]
+    assert len(names) == len(set(names))  # unique across the workbook
+    listed = [field.get_object()["/T"] for field in reader.trailer["/Root"]["/AcroForm"]["/Fields"]]
+    assert sorted(listed) == sorted(names)  # every widget is a field of the catalog's form
+    text = text_of(written["workbook"])
+    sheet_texts = [text_of(written[plan.id]) for plan in workbook.contacts]
+    for plan in workbook.contacts:
+        sheet = PdfReader(written[plan.id])
+        sheet_fields = sorted(sheet.get_fields())
+        assert sheet_fields and all(name.startswith(f"sheet-{plan.id}-") for name in sheet_fields)
+        pages = {number for name, number in widgets if name.startswith(f"sheet-{plan.id}-")}
+        assert sorted(name for name in names if name.startswith(f"sheet-{plan.id}-")) == sheet_fields
+        assert len(pages) == 1, pages  # one-page sheets, on that page of the workbook
+        (number,) = pages
+        assert text_of(written["workbook"], number) == text_of(written[plan.id])  # the sheet's very page
+        assert f"{plan.contact.name} · question sheet for Maya Lopez" in text_of(written["workbook"], number)
+        for question in plan.question_plan.questions:  # laid out once: each question as often as sheets ask it
+            asked = " ".join(question.text.split())
+            in_roles = sum(
+                asked == " ".join(other.text.split()) for role in workbook.roles for other in role.questions
+            )  # a role's own chapter lists the questions to ask about it
+            assert text.count(asked) == sum(asked in sheet for sheet in sheet_texts) + in_roles, question.text
 
 
 # --- the question sheets ----------------------------------------------------------------------
@@ -322,12 +356,14 @@ def test_sheet_answer_spaces_and_tick_boxes_are_form_fields(example):
     workbook, written = example
     plan = workbook.contact("jordan-smith")
     fields = PdfReader(written["jordan-smith"]).get_fields()
-    answers = [f"answer-{number}" for number in range(1, len(plan.question_plan.questions) + 1)]
+    # Named after the contact (sheet-<id>-…): the workbook PDF carries this page too, and names must be unique there.
+    field = "sheet-jordan-smith-"
+    answers = [f"{field}answer-{number}" for number in range(1, len(plan.question_plan.questions) + 1)]
     assert all(fields[name]["/FT"] == "/Tx" for name in answers)
-    offers = [name for name in fields if name.startswith("offer-")]
+    offers = [name for name in fields if name.startswith(f"{field}offer-")]
     assert len(offers) >= 3 and all(fields[name]["/FT"] == "/Btn" for name in offers)
-    assert fields["after-thanks"]["/FT"] == "/Btn"
-    assert all(fields[name]["/FT"] == "/Tx" for name in ("after-learned", "after-names", "after-promised"))
+    assert fields[f"{field}after-thanks"]["/FT"] == "/Btn"
+    assert all(fields[field + name]["/FT"] == "/Tx" for name in ("after-learned", "after-names", "after-promised"))
     # Typed text needs a whole font in the PDF: a small one made for the fields, not all of DejaVu Sans (750 kB).
     assert any("Workbook-Form" in name for name, _ in fonts_of(written["jordan-smith"]))
     assert written["jordan-smith"].stat().st_size < 150_000
@@ -336,7 +372,7 @@ def test_sheet_answer_spaces_and_tick_boxes_are_form_fields(example):
 def test_unscheduled_meeting_gets_blank_fields_to_fill_in(scripts):
     workbook, written = scripts
     fields = PdfReader(written["layla"]).get_fields()
-    assert {"meeting-when", "meeting-where"} <= set(fields)
+    assert {"sheet-layla-meeting-when", "sheet-layla-meeting-where"} <= set(fields)
 
 
 def test_45_minutes_with_many_own_questions_fits_one_page_on_both_papers(scripts, tmp_path, renderer):
