@@ -37,6 +37,12 @@ def built(tmp_path_factory):
     return build(tmp_path_factory.mktemp("calendar"))
 
 
+@pytest.fixture(scope="module")
+def later(tmp_path_factory):
+    """The example built a week later (read, never changed, by the tests that compare two days)."""
+    return build(tmp_path_factory.mktemp("later"), "2026-12-09")
+
+
 def events(path: Path) -> dict[str, object]:
     cal = Calendar.from_ical(path.read_bytes())
     return {str(event["uid"]): event for event in cal.walk("VEVENT")}
@@ -94,11 +100,10 @@ def test_every_due_item_is_an_all_day_event_with_its_drafts_subject(built):
 
 
 @pytest.mark.slow
-def test_uids_are_stable_and_the_file_is_the_same_on_the_same_day(built, tmp_path):
+def test_uids_are_stable_and_the_file_is_the_same_on_the_same_day(built, later, tmp_path):
     again = build(tmp_path / "again")
     assert (again / "maya-lopez.ics").read_bytes() == (built / "maya-lopez.ics").read_bytes()
     # A later day: the same meetings keep their UIDs, so a calendar updates them rather than adding copies.
-    later = build(tmp_path / "later", "2026-12-09")
     before, after = events(built / "maya-lopez.ics"), events(later / "maya-lopez.ics")
     assert {u for u in before if u.endswith("-meeting@workbook")} == {
         u for u in after if u.endswith("-meeting@workbook")
@@ -110,7 +115,7 @@ def test_uids_are_stable_and_the_file_is_the_same_on_the_same_day(built, tmp_pat
 
 
 @pytest.mark.slow
-def test_today_pins_this_week_on_the_home_page_and_tracker(built, tmp_path):
+def test_today_pins_this_week_on_the_home_page_and_tracker(built, later):
     home = text_of(built / "site" / "index.html")
     assert "This week What to send or do by Tue 8 Dec, 3 overdue first:" in home
     assert "Fri 13 Nov overdue · Thank Alex for the conversation" in home
@@ -123,7 +128,6 @@ def test_today_pins_this_week_on_the_home_page_and_tracker(built, tmp_path):
     tracker = text_of(built / "site" / "tracker.html")
     assert "Sat 21 Nov overdue · Thank Sam for the conversation" in tracker
     # Another day, another week.
-    later = build(tmp_path / "later", "2026-12-09")
     home_later = text_of(later / "site" / "index.html")
     assert "Fri 11 Dec · Tell Elena what you did with their advice" in home_later
     assert "Requests sent this week: 0 of your goal of 2 (since Mon 7 Dec)." in home_later
