@@ -22,7 +22,7 @@ workbook: setup
 
 # The whole suite, as CI runs it: the quick tests, then the slow end-to-end ones spread over every core.
 test: setup lint
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # The development loop: everything but the slow end-to-end builds.
 quick-test: setup

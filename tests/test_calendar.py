@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -33,8 +34,10 @@ def build(out: Path, today: str = TODAY) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("calendar"))
+def built(example_build):
+    """The example built on TODAY (conftest.py's `example_build`, shared with other files; read only)."""
+    assert json.loads((example_build / "manifest.json").read_text(encoding="utf-8"))["built_on"] == TODAY
+    return example_build
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +135,6 @@ def test_today_pins_this_week_on_the_home_page_and_tracker(built, later):
     assert "Fri 11 Dec · Tell Elena what you did with their advice" in home_later
     assert "Requests sent this week: 0 of your goal of 2 (since Mon 7 Dec)." in home_later
     # The overview's overdue count comes from the same list.
-    import json
-
     summary = json.loads((built / "manifest.json").read_text(encoding="utf-8"))["summary"]
     assert summary["due_overdue"] == 3
 
