@@ -20,13 +20,17 @@ SETUP_LOG := $(VENV)/setup.log
 workbook: setup
 	$(BIN)/workbook build data/example.yaml -o out
 
-# The whole suite, as CI runs it: the quick tests, then the slow end-to-end ones spread over every core.
+# Over every core, each test file whole on one worker (its module fixtures build once), the longest files
+# first (LONGEST_FIRST in tests/conftest.py; --no-loadscope-reorder keeps that order).
+PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
+
+# The whole suite, as CI runs it: the quick tests and the slow end-to-end ones, spread over every core.
 test: setup lint
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest $(PARALLEL)
 
 # The development loop: everything but the slow end-to-end builds.
 quick-test: setup
-	$(BIN)/pytest -n auto -m "not slow"
+	$(BIN)/pytest $(PARALLEL) -m "not slow"
 
 # Lint and types (part of make test): ruff's rules and formatting, and mypy --strict on generator/.
 lint: setup

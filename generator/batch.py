@@ -313,6 +313,8 @@ def _worker_main(connection: Connection[Outcome | PdfDone, Job | Task | None], p
         os._exit(143)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent too; it stops us with SIGTERM
     signal.signal(signal.SIGTERM, _worker_stop)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by WorkerPool._start until the handlers above were in place
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     try:
         while True:
             try:
@@ -330,6 +332,9 @@ def _worker_main(connection: Connection[Outcome | PdfDone, Job | Task | None], p
     except Stopped:
         os._exit(143)
     os._exit(0)  # not through atexit and the interpreter's teardown: the parent already has everything
+
+
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def _worker_stop(signal_number: int, _frame: FrameType | None) -> None:
@@ -360,7 +365,18 @@ class WorkerPool:
     def _start(self) -> tuple[BaseProcess, _ParentEnd]:
         ours, theirs = self.context.Pipe()
         process = self.context.Process(target=_worker_main, args=(theirs, os.getpid()), daemon=True)
-        process.start()
+        # A forked worker starts with the parent's handlers, which raise Stopped: a SIGTERM from the pool before
+        # _worker_main installs its own would raise it inside multiprocessing's start-up (a traceback on stderr,
+        # or the signal swallowed and ignored from then on). Blocked across the start, the signal waits in the
+        # worker until _worker_main is ready for it.
+        blocked = (
+            signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if hasattr(signal, "pthread_sigmask") else None
+        )
+        try:
+            process.start()
+        finally:
+            if blocked is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         theirs.close()
         self.workers.append((process, ours))
         return process, ours

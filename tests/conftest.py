@@ -1,8 +1,10 @@
 """Fixtures shared by the test modules, and how property tests run."""
 
+import fcntl
 import http.server
 import os
 import threading
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -14,6 +16,61 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("dev")
 settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("true", "1", "yes") else "dev")
+
+
+# --- the order files run in under `make test` --------------------------------------------------------------
+
+# `make test` runs each file whole on one of the workers (pytest-xdist, --dist loadfile), and with
+# --no-loadscope-reorder the workers take the files in the order collected here: the longest first, so the
+# short files fill in at the end and no long file starts last (without this, xdist starts the files with the
+# most tests first, and a long file with few tests picked up last decided the suite's wall time).
+# Seconds of one core each, roughly (`--durations` and `/usr/bin/time`); re-rank when a file's cost changes a lot.
+LONGEST_FIRST = [
+    "test_browser.py",  # 65 (Chromium's own processes included)
+    "test_faults.py",  # 55
+    "test_batch.py",  # 40
+    "test_pdf.py",  # 35
+    "test_speed.py",  # 30
+    "test_calendar.py",  # 17
+    "test_wheel.py",  # 12
+    "test_plan_data.py",  # 8
+    "test_site.py",  # 8
+    "test_serve.py",  # 7
+    "test_reference.py",  # 6
+    "test_fuzz.py",  # 4
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # a stable sort: each file keeps its order
+
+
+EXAMPLE_DAY = "2026-12-02"
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory, worker_id) -> Path:
+    """The example built once for the whole run with `--today 2026-12-02`; returns OUT/maya-lopez.
+
+    Read it, never change it (copy it first). Under `make test` the first worker that asks builds it and
+    the others wait for it (a lock file in the run's shared temporary folder), so the run builds it once.
+    """
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from generator.paths import EXAMPLE
+
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    out = shared / f"example-{EXAMPLE_DAY}"
+    with open(shared / f"example-{EXAMPLE_DAY}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "maya-lopez" / "manifest.json").is_file():
+            result = CliRunner().invoke(main, ["build", str(EXAMPLE), "-o", str(out), "--today", EXAMPLE_DAY])
+            assert result.exit_code == 0, result.output
+    return out / "maya-lopez"
 
 
 @pytest.fixture

@@ -15,9 +15,12 @@ import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+import generator.batch
 import generator.build
+import generator.site
 from generator.cli import main
 from generator.paths import CONTENT, ROOT
+from generator.pdf import PdfRenderer
 
 DEMO = ROOT / "data" / "coach-demo"
 pytestmark = pytest.mark.slow  # every test here builds real sites and PDFs
@@ -39,15 +42,50 @@ def build(*args: str):
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory) -> Path:
-    """The demo coach folder plus one broken client, built once with one worker."""
+def folder(tmp_path_factory) -> tuple[Path, int, str, str]:
+    """The demo coach folder plus one broken client, built once from the command line with two workers.
+
+    Returns base (base/clients, base/out), the exit code, stdout and stderr.
+    """
     base = tmp_path_factory.mktemp("coach")
     clients = base / "clients"
     shutil.copytree(DEMO, clients)
     (clients / "broken-client.yaml").write_text(BAD_CLIENT)
-    out = base / "out"
-    code, output = build(str(clients), "-o", str(out), "-j", "1")
-    return base, code, output
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "clients", "-o", "out", "-j", "2"],
+        capture_output=True,
+        text=True,
+        cwd=base,
+    )
+    return base, run.returncode, run.stdout, run.stderr
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The example built once from the command line, as a user does: `python -m generator build maya.yaml -o out`
+    in a folder holding maya.yaml. Tests that change the output work on a copy (`copy_of`)."""
+    folder = tmp_path_factory.mktemp("example")
+    shutil.copy(ROOT / "data" / "example.yaml", folder / "maya.yaml")
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "maya.yaml", "-o", "out"],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+    )
+    return folder, run
+
+
+@pytest.fixture
+def example_out(example_run) -> Path:
+    folder, run = example_run
+    assert run.returncode == 0, run.stderr
+    return folder / "out"
+
+
+def copy_of(out: Path, tmp_path: Path) -> Path:
+    """A private copy of a built output folder: far cheaper than building it again."""
+    shutil.copytree(out, tmp_path / "out")
+    return tmp_path / "out"
 
 
 def pdf_text(path: Path) -> str:
@@ -56,11 +94,12 @@ def pdf_text(path: Path) -> str:
 
 
 def test_one_bad_client_fails_alone_with_located_problems_and_a_summary(folder):
-    base, code, output = folder
+    base, code, stdout, stderr = folder
     out = base / "out"
     assert code == 1
-    assert re.search(r"broken-client\.yaml:8:19: contacts\[0\]\.relationship: 'cousin' is not one of", output)
-    assert "3 built, 0 skipped, 1 failed" in output
+    assert re.search(r"broken-client\.yaml:8:19: contacts\[0\]\.relationship: 'cousin' is not one of", stderr)
+    assert "3 built, 0 skipped, 1 failed" in stdout
+    assert "Traceback" not in stdout + stderr
     for client in ("maya-lopez", "sam-okafor", "li-wei"):
         assert (out / client / "site" / "index.html").is_file()
         assert (out / client / f"{client}-workbook.pdf").is_file()
@@ -70,7 +109,7 @@ def test_one_bad_client_fails_alone_with_located_problems_and_a_summary(folder):
 
 
 def test_coach_branding_and_defaults_reach_site_and_pdf_and_client_keys_win(folder):
-    base, _, _ = folder
+    base = folder[0]
     out = base / "out"
     # Li Wei sets no paper: the coach's a4. Maya sets letter: hers wins.
     li_box = PdfReader(out / "li-wei" / "li-wei-workbook.pdf").pages[0].mediabox
@@ -104,7 +143,7 @@ class _Links(HTMLParser):
 
 
 def test_the_overview_lists_every_built_client_and_its_links_resolve(folder):
-    base, _, _ = folder
+    base = folder[0]
     overview = base / "out" / "index.html"
     html = overview.read_text()
     for name in ("Maya Lopez", "Sam Okafor", "李伟 (Li Wei)"):
@@ -119,9 +158,30 @@ def test_the_overview_lists_every_built_client_and_its_links_resolve(folder):
         assert (overview.parent / link).is_file(), f"broken link {link}"
 
 
-def test_unchanged_clients_are_skipped_and_changes_rebuild_exactly_what_they_touch(folder, monkeypatch):
-    base, _, _ = folder
-    clients, out = base / "clients", base / "out"
+class StubRenderer(PdfRenderer):
+    """The real renderer's markup and fingerprints, with a one-line file in place of each PDF, and a note of
+    which client rendered what. For the skip and rebuild decisions, which do not depend on what a PDF shows."""
+
+    def __init__(self, rendered: list[str]):
+        super().__init__()
+        self.rendered = rendered
+
+    def render_workbook(self, workbook, path):
+        self.rendered.append(f"{workbook.client_id}: workbook")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF-1.7 stand-in\n")
+
+    def render_sheet(self, workbook, contact_plan, path):
+        self.rendered.append(f"{workbook.client_id}: sheet {contact_plan.id}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF-1.7 stand-in\n")
+
+
+def test_unchanged_clients_are_skipped_and_changes_rebuild_exactly_what_they_touch(folder, monkeypatch, tmp_path):
+    """The skip and rebuild logic at the job level: the first build is the module's real one; the rebuilds after
+    it use a stand-in renderer and site (the real ones are tested end to end above and in test_speed.py)."""
+    shutil.copytree(folder[0], tmp_path, dirs_exist_ok=True)
+    clients, out = tmp_path / "clients", tmp_path / "out"
     (clients / "broken-client.yaml").unlink()
 
     def manifests():
@@ -131,40 +191,67 @@ def test_unchanged_clients_are_skipped_and_changes_rebuild_exactly_what_they_tou
     assert code == 0 and "0 built, 3 skipped, 0 failed" in output
     before = manifests()
 
+    rendered: list[str] = []
+    sites: list[str] = []
+
+    def stand_in_site(workbook, client_dir, **_links):
+        sites.append(workbook.client_id)
+        (client_dir / "site").mkdir(parents=True, exist_ok=True)
+        (client_dir / "site" / "index.html").write_text("stand-in")
+        return client_dir / "site" / "index.html"
+
+    monkeypatch.setattr(generator.batch, "_pdf_renderer", StubRenderer(rendered))
+    monkeypatch.setattr(generator.site, "render_site", stand_in_site)
+
+    def built_now() -> set[str]:
+        """The clients whose site was made since the last call (a skipped client makes none)."""
+        found = set(sites)
+        sites.clear()
+        return found
+
     (clients / "sam-okafor.yaml").write_text((clients / "sam-okafor.yaml").read_text().replace("Tacoma", "Olympia"))
     code, output = build(str(clients), "-o", str(out), "-j", "1")
     assert "1 built, 2 skipped, 0 failed" in output and "✓ sam-okafor" in output
+    assert built_now() == {"sam-okafor"}
 
     (clients / "coach.yaml").write_text(
         (clients / "coach.yaml").read_text().replace("meeting_minutes: 25", "meeting_minutes: 35")
     )
     code, output = build(str(clients), "-o", str(out), "-j", "1")
     assert "3 built, 0 skipped, 0 failed" in output
+    assert built_now() == {"maya-lopez", "sam-okafor", "li-wei"}
 
-    content = base / "content"
+    content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     monkeypatch.setattr(generator.build, "CONTENT", content)
     code, output = build(str(clients), "-o", str(out), "-j", "1")
     assert "0 built, 3 skipped" in output
+    assert built_now() == set()
     (content / "guide" / "01-welcome.md").write_text(
         (content / "guide" / "01-welcome.md").read_text() + "\nOne more line.\n"
     )
     code, output = build(str(clients), "-o", str(out), "-j", "1")
     assert "3 built, 0 skipped" in output
+    assert built_now() == {"maya-lopez", "sam-okafor", "li-wei"}
 
+    rendered.clear()
     code, output = build(str(clients), "-o", str(out), "-j", "1", "--force")
     assert "3 built, 0 skipped" in output
+    assert built_now() == {"maya-lopez", "sam-okafor", "li-wei"}
+    # --force renders every PDF again, the unchanged ones too.
+    summaries = [json.loads(text)["summary"] for text in manifests().values()]
+    assert len(rendered) == sum(1 + len(summary["sheets"]) for summary in summaries)
     assert json.loads(manifests()["li-wei"])["inputs"] != json.loads(before["li-wei"])["inputs"]
 
 
 def test_a_client_that_breaks_keeps_its_earlier_output(folder):
-    base, _, _ = folder
+    base = folder[0]
     clients, out = base / "clients", base / "out"
     site_before = (out / "li-wei" / "site" / "index.html").read_bytes()
     good = (clients / "li-wei.yaml").read_text()
     (clients / "li-wei.yaml").write_text(good.replace("relationship: cold", "relationship: stranger"))
     try:
-        code, output = build(str(clients), "-o", str(out), "-j", "1", "--force")
+        code, output = build(str(clients), "-o", str(out), "-j", "1")
     finally:
         (clients / "li-wei.yaml").write_text(good)
     assert code == 1
@@ -173,39 +260,39 @@ def test_a_client_that_breaks_keeps_its_earlier_output(folder):
     assert "The last build failed" in (out / "index.html").read_text()
 
 
-def test_a_single_profile_builds_into_a_relative_out_folder_and_says_what_to_open(tmp_path):
-    shutil.copy(ROOT / "data" / "example.yaml", tmp_path / "maya.yaml")
-    command = [sys.executable, "-m", "generator", "build", "maya.yaml", "-o", "out"]
-    first = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+def test_a_single_profile_builds_into_a_relative_out_folder_and_says_what_to_open(example_run, tmp_path):
+    folder, first = example_run
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip().splitlines()[-1] == "Open the site:   out/maya-lopez/site/index.html"
-    assert (tmp_path / "out" / "maya-lopez" / "site" / "index.html").is_file()
+    assert (folder / "out" / "maya-lopez" / "site" / "index.html").is_file()
+    shutil.copy(folder / "maya.yaml", tmp_path / "maya.yaml")
+    copy_of(folder / "out", tmp_path)
+    command = [sys.executable, "-m", "generator", "build", "maya.yaml", "-o", "out"]
     second = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert "maya-lopez: unchanged, skipped" in second.stdout
     assert second.stdout.strip().splitlines()[-1] == "Open the site:   out/maya-lopez/site/index.html"
 
 
-def test_parallel_build_from_the_command_line_with_plain_progress_lines(tmp_path):
-    clients = tmp_path / "clients"
-    shutil.copytree(DEMO, clients)
-    run = subprocess.run(
-        [sys.executable, "-m", "generator", "build", str(clients), "-o", str(tmp_path / "out"), "-j", "2"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr
-    lines = run.stdout.splitlines()
+def test_parallel_build_from_the_command_line_with_plain_progress_lines(folder):
+    """The module's build: `python -m generator build FOLDER -j 2`, one progress line per client."""
+    _, code, stdout, stderr = folder
+    assert code == 1  # the broken client
+    lines = stdout.splitlines()
     assert sum(line.startswith("✓ ") and " built in " in line for line in lines) == 3
-    assert "3 built, 0 skipped, 0 failed" in run.stdout
-    assert "\x1b[" not in run.stdout + run.stderr, "no terminal escapes when output is not a terminal"
+    assert "✗ broken-client" in stderr
+    assert "3 built, 0 skipped, 1 failed" in stdout
+    assert "\x1b[" not in stdout + stderr, "no terminal escapes when output is not a terminal"
 
 
-def test_a_failed_mkdocs_build_leaves_the_previous_output_exactly_as_it_was(tmp_path, monkeypatch):
-    out = tmp_path / "out"
-    code, _ = build(str(ROOT / "data" / "example.yaml"), "-o", str(out))
-    assert code == 0
-    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+def test_a_failed_mkdocs_build_leaves_the_previous_output_exactly_as_it_was(example_out, tmp_path, monkeypatch):
+    out = copy_of(example_out, tmp_path)
+
+    def files():
+        """Every file in OUT but the client's lock file, which holds the process id of the last build that took it."""
+        return {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.suffix != ".lock"}
+
+    before = files()
+    assert (out / ".maya-lopez.lock").is_file() and len(before) > 50
 
     # A real MkDocs failure: a guide page with a link to a page that does not exist (strict mode).
     from generator.guide import load_guide
@@ -216,8 +303,7 @@ def test_a_failed_mkdocs_build_leaves_the_previous_output_exactly_as_it_was(tmp_
     code, output = build(str(ROOT / "data" / "example.yaml"), "-o", str(out), "--force")
     assert code == 1
     assert "missing.md" in output
-    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert after == before
+    assert files() == before
 
 
 def test_a_build_never_replaces_a_folder_or_page_it_did_not_make(tmp_path):
@@ -229,16 +315,17 @@ def test_a_build_never_replaces_a_folder_or_page_it_did_not_make(tmp_path):
     assert (out / "maya-lopez" / "thesis.txt").read_text() == "years of work"
 
     clients = tmp_path / "clients"
-    shutil.copytree(DEMO, clients)
+    clients.mkdir()
+    shutil.copy(DEMO / "sam-okafor.yaml", clients / "sam-okafor.yaml")  # one client is enough to reach the overview
     (out / "index.html").write_text("<h1>my own page</h1>")
     code, output = build(str(clients), "-o", str(out), "-j", "1")
     assert code == 1 and "was not written by workbook" in output
     assert (out / "index.html").read_text() == "<h1>my own page</h1>"
 
 
-def test_a_deleted_output_file_is_rebuilt_not_skipped(tmp_path):
-    out = tmp_path / "out"
-    assert build(str(ROOT / "data" / "example.yaml"), "-o", str(out))[0] == 0
+def test_a_deleted_output_file_is_rebuilt_not_skipped(example_out, tmp_path):
+    out = copy_of(example_out, tmp_path)
+    assert "maya-lopez: unchanged, skipped" in build(str(ROOT / "data" / "example.yaml"), "-o", str(out))[1]
     (out / "maya-lopez" / "sheets" / "jordan-smith.pdf").unlink()
     code, output = build(str(ROOT / "data" / "example.yaml"), "-o", str(out))
     assert code == 0 and "maya-lopez: built" in output

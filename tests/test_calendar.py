@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -33,8 +34,16 @@ def build(out: Path, today: str = TODAY) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("calendar"))
+def built(example_build):
+    """The example built on TODAY (conftest.py's `example_build`, shared with other files; read only)."""
+    assert json.loads((example_build / "manifest.json").read_text(encoding="utf-8"))["built_on"] == TODAY
+    return example_build
+
+
+@pytest.fixture(scope="module")
+def later(tmp_path_factory):
+    """The example built a week later (read, never changed, by the tests that compare two days)."""
+    return build(tmp_path_factory.mktemp("later"), "2026-12-09")
 
 
 def events(path: Path) -> dict[str, object]:
@@ -94,11 +103,12 @@ def test_every_due_item_is_an_all_day_event_with_its_drafts_subject(built):
 
 
 @pytest.mark.slow
-def test_uids_are_stable_and_the_file_is_the_same_on_the_same_day(built, tmp_path):
-    again = build(tmp_path / "again")
-    assert (again / "maya-lopez.ics").read_bytes() == (built / "maya-lopez.ics").read_bytes()
+def test_uids_are_stable_and_the_file_is_the_same_on_the_same_day(built, later):
+    # Made again, later, from the same day's plan: the very bytes the build wrote (no clock, no random UIDs).
+    day = date.fromisoformat(TODAY)
+    again = calendar(tailor(load_profile(EXAMPLE, today=day), builtin_banks(), load_guide(), day)).to_ical()
+    assert again == (built / "maya-lopez.ics").read_bytes()
     # A later day: the same meetings keep their UIDs, so a calendar updates them rather than adding copies.
-    later = build(tmp_path / "later", "2026-12-09")
     before, after = events(built / "maya-lopez.ics"), events(later / "maya-lopez.ics")
     assert {u for u in before if u.endswith("-meeting@workbook")} == {
         u for u in after if u.endswith("-meeting@workbook")
@@ -110,7 +120,7 @@ def test_uids_are_stable_and_the_file_is_the_same_on_the_same_day(built, tmp_pat
 
 
 @pytest.mark.slow
-def test_today_pins_this_week_on_the_home_page_and_tracker(built, tmp_path):
+def test_today_pins_this_week_on_the_home_page_and_tracker(built, later):
     home = text_of(built / "site" / "index.html")
     assert "This week What to send or do by Tue 8 Dec, 3 overdue first:" in home
     assert "Fri 13 Nov overdue · Thank Alex for the conversation" in home
@@ -123,13 +133,10 @@ def test_today_pins_this_week_on_the_home_page_and_tracker(built, tmp_path):
     tracker = text_of(built / "site" / "tracker.html")
     assert "Sat 21 Nov overdue · Thank Sam for the conversation" in tracker
     # Another day, another week.
-    later = build(tmp_path / "later", "2026-12-09")
     home_later = text_of(later / "site" / "index.html")
     assert "Fri 11 Dec · Tell Elena what you did with their advice" in home_later
     assert "Requests sent this week: 0 of your goal of 2 (since Mon 7 Dec)." in home_later
     # The overview's overdue count comes from the same list.
-    import json
-
     summary = json.loads((built / "manifest.json").read_text(encoding="utf-8"))["summary"]
     assert summary["due_overdue"] == 3
 

@@ -6,12 +6,12 @@ change: `.venv/bin/pytest --update-reference tests/test_reference.py`, then read
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date
 
 import pytest
 
-from generator.build import build_client
 from generator.load import load_profile
 from generator.paths import EXAMPLE, ROOT
 from generator.pdf import PdfRenderer
@@ -21,10 +21,10 @@ pytestmark = pytest.mark.slow  # one real build of the example
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reference")
-    result = build_client(load_profile(EXAMPLE, today=TODAY), out, today=TODAY)
-    return result.folder
+def built(example_build):
+    """The example built on TODAY (conftest.py's `example_build`, shared with other files; read only)."""
+    assert json.loads((example_build / "manifest.json").read_text(encoding="utf-8"))["built_on"] == TODAY.isoformat()
+    return example_build
 
 
 PAGES = [
