@@ -13,14 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 import generator.batch
 import generator.build
 import generator.site
 from generator.cli import main
+from generator.merge import placeholder_name
 from generator.paths import CONTENT, ROOT
-from generator.pdf import PdfRenderer
+from generator.pdf import PdfRenderer, contacts_in_full
 
 DEMO = ROOT / "data" / "coach-demo"
 pytestmark = pytest.mark.slow  # every test here builds real sites and PDFs
@@ -159,22 +160,33 @@ def test_the_overview_lists_every_built_client_and_its_links_resolve(folder):
 
 
 class StubRenderer(PdfRenderer):
-    """The real renderer's markup and fingerprints, with a one-line file in place of each PDF, and a note of
-    which client rendered what. For the skip and rebuild decisions, which do not depend on what a PDF shows."""
+    """The real renderer's markup and fingerprints, with blank one-page PDFs in place of the real ones (the workbook
+    layout with a named placeholder per in-full sheet, so the real merge runs), and a note of which client rendered
+    what. For the skip and rebuild decisions, which do not depend on what a PDF shows."""
 
     def __init__(self, rendered: list[str]):
         super().__init__()
         self.rendered = rendered
 
-    def render_workbook(self, workbook, path):
+    def render_workbook_layout(self, workbook, path, sheet_pages=None):
         self.rendered.append(f"{workbook.client_id}: workbook")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"%PDF-1.7 stand-in\n")
+        _blank_pdf(path, [placeholder_name(plan.id, 1) for plan in contacts_in_full(workbook)[0]])
 
     def render_sheet(self, workbook, contact_plan, path):
         self.rendered.append(f"{workbook.client_id}: sheet {contact_plan.id}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"%PDF-1.7 stand-in\n")
+        _blank_pdf(path, [None])
+        return 1
+
+
+def _blank_pdf(path: Path, pages: list[str | None]) -> None:
+    writer = PdfWriter()
+    for name in pages or [None]:
+        writer.add_blank_page(72, 72)
+        if name:
+            writer.add_named_destination(name, len(writer.pages) - 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as stream:
+        writer.write(stream)
 
 
 def test_unchanged_clients_are_skipped_and_changes_rebuild_exactly_what_they_touch(folder, monkeypatch, tmp_path):
@@ -295,11 +307,12 @@ def test_a_failed_mkdocs_build_leaves_the_previous_output_exactly_as_it_was(exam
     assert (out / ".maya-lopez.lock").is_file() and len(before) > 50
 
     # A real MkDocs failure: a guide page with a link to a page that does not exist (strict mode).
-    from generator.guide import load_guide
+    from generator.coach import content_for
     from generator.workbook import GuidePage
 
-    broken = load_guide() + (GuidePage("broken", "Broken", "# Broken\n\nSee [the missing page](missing.md).\n"),)
-    monkeypatch.setattr(generator.build, "load_guide", lambda: broken)
+    banks, guide = content_for()
+    broken = guide + (GuidePage("broken", "Broken", "# Broken\n\nSee [the missing page](missing.md).\n"),)
+    monkeypatch.setattr(generator.build, "content_for", lambda language, coach: (banks, broken))
     code, output = build(str(ROOT / "data" / "example.yaml"), "-o", str(out), "--force")
     assert code == 1
     assert "missing.md" in output
