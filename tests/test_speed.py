@@ -18,6 +18,7 @@ import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+import generator.pdf
 from generator.banks import builtin_banks
 from generator.cli import main
 from generator.guide import load_guide
@@ -188,21 +189,25 @@ def long_list(tmp_path_factory) -> Path:
     return path
 
 
-def test_past_the_threshold_the_workbook_pdf_has_chapters_for_the_active_and_a_table_for_the_rest(long_list, tmp_path):
+def test_past_the_threshold_the_workbook_pdf_has_chapters_for_the_active_and_a_table_for_the_rest(
+    long_list, tmp_path, monkeypatch
+):
     workbook = workbook_of(long_list)
     in_full, in_table = contacts_in_full(workbook)
     assert len(in_full) == WORKBOOK_FULL_CONTACTS and len(in_full) + len(in_table) == len(workbook.contacts)
     upcoming = set(workbook.tracker.upcoming)
     # Meetings coming up come first: no one left to the table has one while a chapter went to someone without.
     assert not (upcoming & {plan.id for plan in in_table}) or upcoming >= {plan.id for plan in in_full}
+    # The PDF is rendered with a lower threshold: the same rules, a fifth of the chapters and sheets to lay out.
+    limit = 5
+    monkeypatch.setattr(generator.pdf, "WORKBOOK_FULL_CONTACTS", limit)
+    in_full, in_table = contacts_in_full(workbook)
+    assert len(in_full) == limit
     path = tmp_path / "workbook.pdf"
     PdfRenderer().render_workbook(workbook, path)
     reader = PdfReader(path)
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert (
-        f"With {len(workbook.contacts)} people on your list, this workbook gives a chapter to the {WORKBOOK_FULL_CONTACTS}"
-        in text
-    )
+    assert f"With {len(workbook.contacts)} people on your list, this workbook gives a chapter to the {limit}" in text
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     chapters = [
         title for title in _titles(reader.outline) if title in {plan.contact.name for plan in workbook.contacts}
