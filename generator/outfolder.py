@@ -296,5 +296,11 @@ def fault_point(step: str, client_id: str | None = None, path: Path | None = Non
     if action.startswith("sleep"):  # hold on here (and to any lock) for N seconds, then go on
         time.sleep(float(action[5:] or 5))
         return
+    if action == "hold":  # hold on here (and to any lock) until the file WORKBOOK_FAULT_RELEASE exists (at most 60 s)
+        release = Path(os.environ["WORKBOOK_FAULT_RELEASE"])
+        deadline = time.monotonic() + 60
+        while not release.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return
     code = _FAULT_ERRORS[action]
     raise OSError(code, os.strerror(code), str(path) if path else None)

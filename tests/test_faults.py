@@ -198,19 +198,39 @@ def test_the_overview_killed_while_written_keeps_the_previous_page(site):
 @pytest.mark.slow
 def test_a_second_build_of_the_same_client_waits_or_with_no_wait_says_who_holds_it(site):
     out = site / "out"
-    # The first build holds li-wei's lock for a few seconds just before its swap (the test hook's `sleep`).
-    first = start("clients", "-o", "out", "-j", "1", "--force", cwd=site, env={"WORKBOOK_FAULT": "swap:sleep8:li-wei"})
+    release = site / "release"
+    # The first build holds li-wei's lock just before its swap until the test releases it (the hook's `hold`).
+    first = start(
+        "clients",
+        "-o",
+        "out",
+        "-j",
+        "1",
+        "--force",
+        cwd=site,
+        env={"WORKBOOK_FAULT": "swap:hold:li-wei", "WORKBOOK_FAULT_RELEASE": str(release)},
+    )
     try:
         wait_for(lambda: list(out.glob(".li-wei.building-*")) and (out / "li-wei").exists())
         refused = run("clients", "-o", "out", "-j", "1", "--no-wait", cwd=site)  # (sam-okafor: unchanged, skipped)
         assert refused.returncode == 1
         assert f"out/li-wei is being built by another workbook (process {first.pid})" in refused.stderr
-        second = run("clients", "-o", "out", "-j", "1", "--force", cwd=site)
+        with open(site / "second.err", "w+", encoding="utf-8") as errors:
+            second = subprocess.Popen(
+                [sys.executable, "-m", "generator", "build", "clients", "-o", "out", "-j", "1", "--force"],
+                cwd=site,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                text=True,
+            )
+            waiting = "waiting: out/li-wei is being built by another workbook"
+            wait_for(lambda: waiting in (site / "second.err").read_text(encoding="utf-8"))
+            release.touch()  # the first build goes on; the second, waiting for its lock, then builds
+            assert second.wait(timeout=TIMEOUT) == 0, (site / "second.err").read_text(encoding="utf-8")
     finally:
+        release.touch()
         first_out, first_err = first.communicate(timeout=TIMEOUT)
     assert first.returncode == 0, first_err
-    assert second.returncode == 0, second.stderr
-    assert "waiting: out/li-wei is being built by another workbook" in second.stderr
     assert "Traceback" not in first_err
     assert all(complete(out, client) for client in CLIENTS)
     assert (out / "index.html").is_file() and leftovers(out) == []
