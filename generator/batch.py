@@ -40,7 +40,7 @@ from generator.outfolder import fault_point, os_problem, output_lock
 if TYPE_CHECKING:  # imported where used at run time (the PDF renderer is slow to load; build imports us)
     from generator.build import ClientPaths
     from generator.pdf import PdfRenderer
-    from generator.workbook import Workbook
+    from generator.workbook import ClientPlan
 
 COACH_FILE = "coach.yaml"
 
@@ -468,7 +468,7 @@ class WorkerPool:
 
 # Set in the parent before its workers start; a forked worker inherits the workbook and warm renderer with
 # no copy. Where processes are spawned instead (macOS, Windows), each PdfTask carries the workbook.
-_shared: tuple[Workbook, PdfRenderer] | None = None  # (workbook, renderer)
+_shared: tuple[ClientPlan, PdfRenderer] | None = None  # (workbook, renderer)
 
 SHEETS_PER_TASK = 8  # small enough that both workers finish together, large enough that tasks cost little
 
@@ -480,7 +480,7 @@ class PdfTask:
     label: str
     workbook_pdf: Path | None
     sheets: tuple[tuple[str, Path], ...]  # (contact id, path)
-    workbook: Workbook | None = None  # only when the worker was not forked from the parent
+    workbook: ClientPlan | None = None  # only when the worker was not forked from the parent
 
     def run(self) -> PdfDone:
         fault_point("pdf-worker")  # the test hook: a PDF worker killed, or slow, mid-build
@@ -503,7 +503,7 @@ class SiteTask:
 
     folder: Path
     paths: ClientPaths
-    workbook: Workbook | None = None  # as in PdfTask
+    workbook: ClientPlan | None = None  # as in PdfTask
     label: str = "the site"
 
     def run(self) -> PdfDone:
@@ -547,7 +547,7 @@ if TYPE_CHECKING:  # Connection is generic only in typeshed
     _ParentEnd: TypeAlias = Connection[Job | Task | None, Outcome | PdfDone]  # the parent's end of a worker's pipe
 
 
-def _carried(workbook: Workbook | None) -> Workbook:
+def _carried(workbook: ClientPlan | None) -> ClientPlan:
     """A task's workbook: carried in it, or shared by the parent it was forked from; always one of the two."""
     if workbook is None:
         raise InternalError("a PDF task has no workbook: neither carried nor shared by a forked parent")
@@ -555,7 +555,7 @@ def _carried(workbook: Workbook | None) -> Workbook:
 
 
 def render_in_workers(
-    workbook: Workbook,
+    workbook: ClientPlan,
     workbook_pdf: Path | None,
     sheets: list[tuple[str, Path]],
     workers: int,

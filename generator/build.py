@@ -44,7 +44,7 @@ from generator.outfolder import (
 from generator.paths import BASE_MKDOCS, CONTENT, TEMPLATES
 from generator.plan_data import PLAN_FILE, write_plan
 from generator.tailor import tailor
-from generator.workbook import ContactPlan, Workbook
+from generator.workbook import ClientPlan, ContactPlan
 
 if TYPE_CHECKING:  # imported where used at run time: it loads the PDF renderer
     from generator.pdf import PdfRenderer
@@ -67,7 +67,7 @@ class ClientPaths:
     plan: str
 
 
-def output_paths(workbook: Workbook) -> ClientPaths:
+def output_paths(workbook: ClientPlan) -> ClientPaths:
     """The one place that names a client's outputs; names made from ids go through generator/filenames.py,
     so a contact called `con` gets `sheets/con_.pdf`, which Windows can open."""
     client = workbook.client_id
@@ -139,7 +139,7 @@ def _hash_files(files: tuple[tuple[str, Path, int, int], ...]) -> str:
     return digest.hexdigest()
 
 
-def output_fingerprints(workbook: Workbook, paths: ClientPaths, renderer: PdfRenderer) -> dict[str, str]:
+def output_fingerprints(workbook: ClientPlan, paths: ClientPaths, renderer: PdfRenderer) -> dict[str, str]:
     """A hash per PDF of what it shows; an unchanged one is reused from the last build.
 
     The workbook's layout (`PdfRenderer.render_workbook_layout`, kept at `ClientPaths.workbook_layout`): its markup
@@ -216,7 +216,7 @@ def outputs_present(folder: Path, manifest: Manifest) -> bool:
         return False
 
 
-def tailor_client(loaded: LoadedProfile, coach: CoachChanges | None, today: date) -> Workbook:
+def tailor_client(loaded: LoadedProfile, coach: CoachChanges | None, today: date) -> ClientPlan:
     """The client's plan, from the content of the profile's `settings.language` (generator/languages.py) with
     the coach's changes on top; what `build`, `serve` and `check` all read."""
     banks, guide = content_for(loaded.profile.settings.language, coach)
@@ -246,7 +246,7 @@ def build_client(
     out = out.absolute()  # the renderers return absolute paths; keep every path here comparable
     final = out / loaded.client_id
     try:
-        return _build(loaded, out, final, coach, pdf, today or date.today(), fingerprint, workers, force)
+        return _build_in_staging(loaded, out, final, coach, pdf, today or date.today(), fingerprint, workers, force)
     except OSError as error:
         raise os_problem(error, final if _inside_staging(error, out, loaded.client_id) else None) from None
 
@@ -260,7 +260,7 @@ def _inside_staging(error: OSError, out: Path, client_id: str) -> bool:
     return Path(name).absolute().is_relative_to(out) and f".{client_id}." in name
 
 
-def _build(
+def _build_in_staging(
     loaded: LoadedProfile,
     out: Path,
     final: Path,
@@ -365,7 +365,7 @@ def _check_pdfs(staging: Path, paths: ClientPaths) -> None:
 
 
 def _render_pdfs(
-    workbook: Workbook,
+    workbook: ClientPlan,
     staging: Path,
     paths: ClientPaths,
     todo: set[str],
@@ -393,7 +393,7 @@ def _render_pdfs(
         _merge_workbook(workbook, staging, paths, pdf or PdfRenderer())
 
 
-def _merge_workbook(workbook: Workbook, staging: Path, paths: ClientPaths, renderer: PdfRenderer) -> None:
+def _merge_workbook(workbook: ClientPlan, staging: Path, paths: ClientPaths, renderer: PdfRenderer) -> None:
     """The workbook PDF: its layout with the in-full contacts' sheets merged in (all written or reused by now).
 
     The layout has as many placeholder pages per sheet as expected (`expected_sheet_pages`); when a sheet took
@@ -493,7 +493,7 @@ def recover(out: Path, client_id: str) -> str | None:
     return "recovered: " + "; ".join(parts)
 
 
-def _summary(workbook: Workbook, site: str, workbook_pdf: str, sheets: dict[str, str]) -> ClientSummary:
+def _summary(workbook: ClientPlan, site: str, workbook_pdf: str, sheets: dict[str, str]) -> ClientSummary:
     return ClientSummary(
         client_id=workbook.client_id,
         name=workbook.seeker.name,

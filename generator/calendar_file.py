@@ -18,7 +18,7 @@ from icalendar import Calendar, Event
 from generator import __version__
 from generator.cadence import DueItem
 from generator.words import fill
-from generator.workbook import ContactPlan, MeetingPlan, Workbook
+from generator.workbook import ClientPlan, ContactPlan, MeetingPlan
 
 FIRST_QUESTIONS = 3
 # The due steps that have a draft of the same name.
@@ -26,13 +26,13 @@ DRAFT_OF_DUE = {"nudge": "nudge", "thank-you": "thank-you", "update": "update", 
 DOMAIN = "workbook"
 
 
-def write_calendar(workbook: Workbook, path: Path) -> Path:
+def write_calendar(workbook: ClientPlan, path: Path) -> Path:
     """Write the client's calendar to `path` (atomically enough: the build writes into its staging folder)."""
     path.write_bytes(calendar(workbook).to_ical())
     return path
 
 
-def calendar(workbook: Workbook) -> Calendar:
+def calendar(workbook: ClientPlan) -> Calendar:
     cal = Calendar()
     cal.add("prodid", f"-//workbook {__version__}//informational interviews//EN")
     cal.add("version", "2.0")
@@ -48,11 +48,11 @@ def calendar(workbook: Workbook) -> Calendar:
     return cal
 
 
-def uid(workbook: Workbook, plan: ContactPlan, what: str) -> str:
+def uid(workbook: ClientPlan, plan: ContactPlan, what: str) -> str:
     return f"{workbook.client_id}-{plan.id}-{what}@{DOMAIN}"
 
 
-def _meeting_event(workbook: Workbook, plan: ContactPlan, meeting: MeetingPlan, stamp: datetime) -> Event:
+def _meeting_event(workbook: ClientPlan, plan: ContactPlan, meeting: MeetingPlan, stamp: datetime) -> Event:
     contact = plan.contact
     event = Event()
     # The meeting's UID does not name its date: moving the meeting updates the same entry.
@@ -94,7 +94,7 @@ def _meeting_event(workbook: Workbook, plan: ContactPlan, meeting: MeetingPlan, 
     return event
 
 
-def _due_event(workbook: Workbook, plan: ContactPlan, item: DueItem, stamp: datetime) -> Event:
+def _due_event(workbook: ClientPlan, plan: ContactPlan, item: DueItem, stamp: datetime) -> Event:
     event = Event()
     event.add("uid", uid(workbook, plan, f"{item.kind}-{item.date.isoformat()}"))
     event.add("dtstamp", stamp)

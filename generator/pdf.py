@@ -1,4 +1,4 @@
-"""The PDF renderer: a Workbook → the workbook PDF and one printable question sheet per contact.
+"""The PDF renderer: a ClientPlan → the workbook PDF and one printable question sheet per contact.
 
 Renderers choose nothing: everything shown here was decided by the tailor
 stage. This module only lays it out, with our own print templates
@@ -51,7 +51,7 @@ from generator.fetcher import PROJECT_ASSETS, AssetFetcher
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import TEMPLATES
 from generator.words import fill
-from generator.workbook import ContactPlan, GuidePage, Workbook
+from generator.workbook import ClientPlan, ContactPlan, GuidePage
 
 LOGGER = logging.getLogger("workbook.pdf")
 
@@ -90,7 +90,7 @@ WORKBOOK_FULL_CONTACTS = 24
 ACTIVE_STATUSES = ("scheduled", "met", "following-up", "requested", "thanked")
 
 
-def contacts_in_full(workbook: Workbook) -> tuple[tuple[ContactPlan, ...], tuple[ContactPlan, ...]]:
+def contacts_in_full(workbook: ClientPlan) -> tuple[tuple[ContactPlan, ...], tuple[ContactPlan, ...]]:
     """(the contacts the workbook PDF gives a chapter, the rest it lists in a table), each in profile order.
 
     Everyone in full up to WORKBOOK_FULL_CONTACTS. Past it, the most pressing active contacts: a meeting
@@ -120,7 +120,7 @@ def contacts_in_full(workbook: Workbook) -> tuple[tuple[ContactPlan, ...], tuple
     )
 
 
-def expected_sheet_pages(workbook: Workbook) -> dict[str, int]:
+def expected_sheet_pages(workbook: ClientPlan) -> dict[str, int]:
     """How many pages each in-full contact's question sheet is expected to take, before any is rendered.
 
     One up to ONE_PAGE_MINUTES (what render_sheet makes unless even the tightest spacing cannot hold the
@@ -199,7 +199,7 @@ class PdfRenderer:
 
     # --- public ---------------------------------------------------------------------------------
 
-    def render_workbook(self, workbook: Workbook, path: Path, sheets: Mapping[str, Path] | None = None) -> None:
+    def render_workbook(self, workbook: ClientPlan, path: Path, sheets: Mapping[str, Path] | None = None) -> None:
         """Write the whole workbook (cover, contents, guide, roles, contacts, tracker) to `path`, carrying the
         question sheets of the contacts it gives a chapter (`sheets`: contact id -> sheet PDF, already written;
         None: they are rendered into a temporary folder first).
@@ -224,7 +224,7 @@ class PdfRenderer:
             merge_sheets(document.write_pdf(**PDF_OPTIONS), in_full, path)
 
     def render_workbook_layout(
-        self, workbook: Workbook, path: Path, sheet_pages: Mapping[str, int] | None = None
+        self, workbook: ClientPlan, path: Path, sheet_pages: Mapping[str, int] | None = None
     ) -> None:
         """Write the workbook with an empty placeholder page where each page of a contact's question sheet goes
         (`sheet_pages`: how many each sheet has; default `expected_sheet_pages`). generator/merge.py fills them."""
@@ -234,7 +234,7 @@ class PdfRenderer:
         path.parent.mkdir(parents=True, exist_ok=True)
         document.write_pdf(path, **PDF_OPTIONS)
 
-    def render_sheet(self, workbook: Workbook, contact_plan: ContactPlan, path: Path) -> int:
+    def render_sheet(self, workbook: ClientPlan, contact_plan: ContactPlan, path: Path) -> int:
         """Write the printable question sheet for one contact to `path`; return its number of pages.
 
         A meeting up to ONE_PAGE_MINUTES long gets one page, a longer one up to two. The sheet is
@@ -274,7 +274,7 @@ class PdfRenderer:
         document.write_pdf(path, **PDF_OPTIONS)
         return len(document.pages)
 
-    def render_all(self, workbook: Workbook, client_dir: Path) -> dict[str, Path]:
+    def render_all(self, workbook: ClientPlan, client_dir: Path) -> dict[str, Path]:
         """Write the workbook PDF and every sheet at the paths `generator.build.output_paths` names.
 
         Returns the paths written: {"workbook": …, "<contact-id>": …, …}. The build itself renders the
@@ -294,7 +294,7 @@ class PdfRenderer:
 
     # --- HTML and CSS (public for the benchmark and for tests that look at the markup) ----------
 
-    def workbook_html(self, workbook: Workbook, sheet_pages: Mapping[str, int] | None = None) -> str:
+    def workbook_html(self, workbook: ClientPlan, sheet_pages: Mapping[str, int] | None = None) -> str:
         """The workbook's markup, with `sheet_pages` placeholder pages per in-full contact (default: as expected)."""
         return self.env.get_template("workbook.html").render(
             self._context(workbook), sheet_pages=sheet_pages or expected_sheet_pages(workbook)
@@ -302,7 +302,7 @@ class PdfRenderer:
 
     def sheet_html(
         self,
-        workbook: Workbook,
+        workbook: ClientPlan,
         contact_plan: ContactPlan,
         density: SheetDensity | None = None,
         *,
@@ -321,7 +321,7 @@ class PdfRenderer:
             offers_left=len(contact_plan.offers) - len(shown),
         )
 
-    def stylesheet(self, kind: str, workbook: Workbook, density: SheetDensity | None = None) -> CSS:
+    def stylesheet(self, kind: str, workbook: ClientPlan, density: SheetDensity | None = None) -> CSS:
         """The compiled CSS for a document: "workbook" or "question-sheet" (at a density).
 
         Compiled once per kind, paper size, coach colour and density, then reused.
@@ -337,7 +337,7 @@ class PdfRenderer:
             )
         return self._stylesheets[key]
 
-    def stylesheet_source(self, kind: str, workbook: Workbook, density: SheetDensity | None = None) -> str:
+    def stylesheet_source(self, kind: str, workbook: ClientPlan, density: SheetDensity | None = None) -> str:
         """The CSS text `stylesheet` compiles.
 
         The CSS files use var(--name) for what varies between documents: the coach's colour and
@@ -363,7 +363,7 @@ class PdfRenderer:
 
     # --- private --------------------------------------------------------------------------------
 
-    def _context(self, workbook: Workbook) -> dict[str, Any]:
+    def _context(self, workbook: ClientPlan) -> dict[str, Any]:
         in_full, in_table = contacts_in_full(workbook)
         return {
             "contacts_in_full": in_full,
@@ -378,7 +378,7 @@ class PdfRenderer:
             "logo_url": workbook.coach_logo.as_uri() if workbook.coach_logo else None,
         }
 
-    def _document(self, html: str, stylesheet: CSS, workbook: Workbook) -> Document:
+    def _document(self, html: str, stylesheet: CSS, workbook: ClientPlan) -> Document:
         # The coach's logo is the one file outside the project a render may read.
         fetcher = self.fetcher.with_files([workbook.coach_logo]) if workbook.coach_logo else self.fetcher
         return parse_html(html, self.templates.as_uri() + "/", fetcher).render(
@@ -456,7 +456,7 @@ def _user_agent_stylesheets() -> tuple[CSS, CSS] | None:
 CSS_CONSTANTS = {"ink-soft": "#52606d", "rule": "#b9c2cc"}
 
 
-def _accent(workbook: Workbook) -> str:
+def _accent(workbook: ClientPlan) -> str:
     """The coach's colour as print uses it: headings and labels in it, white text on it, its tints behind
     text. A pale colour (a light yellow) is darkened until text in it reads on its own tint (4.5:1), as the
     site does; a dark one is used as given."""

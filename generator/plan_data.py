@@ -1,6 +1,6 @@
 """plan.json: the tailored plan as data, for coaches' own scripts and other tools (FORMAT.md).
 
-The same Workbook the sheets and pages are rendered from, written as JSON: per contact, the
+The same ClientPlan the sheets and pages are rendered from, written as JSON: per contact, the
 questions in conversation order (stage, text, minutes, reason), the offer checklist and what is
 due. Keys FORMAT.md promises stay; more may be added.
 """
@@ -11,16 +11,16 @@ import json
 from datetime import date
 from pathlib import Path
 
-from generator.workbook import ContactPlan, Workbook
+from generator.workbook import ClientPlan, ContactPlan
 
 PLAN_FILE = "plan.json"
 
 
-def plan_data(workbook: Workbook) -> dict[str, object]:
+def plan_data(workbook: ClientPlan) -> dict[str, object]:
     return {"client_id": workbook.client_id, "contacts": [_contact(plan) for plan in workbook.contacts]}
 
 
-def write_plan(workbook: Workbook, path: Path) -> Path:
+def write_plan(workbook: ClientPlan, path: Path) -> Path:
     """Write `plan_data(workbook)` to `path` (UTF-8, names as written) and return the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(plan_data(workbook), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

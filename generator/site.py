@@ -1,4 +1,4 @@
-"""The site renderer: a Workbook → a private mkdocs-material website, built the MkDocs way.
+"""The site renderer: a ClientPlan → a private mkdocs-material website, built the MkDocs way.
 
 `render_site` writes, into the client folder it is given:
 
@@ -48,7 +48,7 @@ from generator.models import ID_PATTERN
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import BASE_MKDOCS, MKDOCS_HOOKS, TEMPLATES
 from generator.words import Words, fill, parts
-from generator.workbook import ContactPlan, OfferItem, Workbook
+from generator.workbook import ClientPlan, ContactPlan, OfferItem
 
 SITE_TEMPLATES = TEMPLATES / "site"
 SITE_ASSETS = TEMPLATES / "assets"
@@ -67,7 +67,7 @@ Nav = list[str | dict[str, list[str]]]
 
 
 def render_site(
-    workbook: Workbook,
+    workbook: ClientPlan,
     client_dir: Path,
     *,
     sheets: dict[str, str] | None = None,
@@ -115,7 +115,7 @@ def render_site(
             (docs / DOWNLOADS_FOLDER / safe_path(path)).write_bytes(b"")
     config_file = client_dir / "mkdocs.yml"
     config_file.write_text(_generate_config(workbook, client_dir, nav), encoding="utf-8")
-    _build(config_file)
+    _run_mkdocs(config_file)
     if downloads_ready:
         _link_downloads(client_dir, downloads, docs=False)
     return client_dir / "site" / "index.html"
@@ -289,7 +289,7 @@ def _href(from_page: str, target: str) -> Markup:
 
 
 def _write_pages(
-    workbook: Workbook, docs: Path, sheets: dict[str, str], workbook_pdf: str | None, calendar: str | None
+    workbook: ClientPlan, docs: Path, sheets: dict[str, str], workbook_pdf: str | None, calendar: str | None
 ) -> Nav:
     """Render every page; return MkDocs' `nav`: docs paths, and {section title: [docs paths]} for groups.
 
@@ -382,7 +382,7 @@ LIST_ROWS = 200
 TRACKER_ROWS = 40
 
 
-def contact_lists(workbook: Workbook) -> list[tuple[ContactPlan, ...]]:
+def contact_lists(workbook: ClientPlan) -> list[tuple[ContactPlan, ...]]:
     """The contacts in alphabetical order (by name, then id), cut into LIST_ROWS per list page; none when
     the index can list everyone itself."""
     if len(workbook.contacts) <= LIST_ROWS:
@@ -391,7 +391,7 @@ def contact_lists(workbook: Workbook) -> list[tuple[ContactPlan, ...]]:
     return [tuple(ordered[start : start + LIST_ROWS]) for start in range(0, len(ordered), LIST_ROWS)]
 
 
-def _write_contact_lists(workbook: Workbook, write: Callable[..., str], title: str) -> str:
+def _write_contact_lists(workbook: ClientPlan, write: Callable[..., str], title: str) -> str:
     """Write the contacts index (and, for a long list, its alphabetical list pages); return the index's path.
 
     The list pages live in contacts/all/, a folder no contact page can take (a contact's page is a file).
@@ -424,7 +424,7 @@ def _section_nav(index: str, pages: list[str]) -> list[str]:
     return [index] if len(pages) > NAV_SECTION_PAGES else [index, *pages]
 
 
-def _tracker_chart(workbook: Workbook) -> Markup:
+def _tracker_chart(workbook: ClientPlan) -> Markup:
     """The tracker's bar chart: one row per status, its label and figure as page text, its bar as inline SVG.
 
     Text stays at the body's size at any width (a scaled SVG would shrink its labels on a phone), the
@@ -457,7 +457,7 @@ def _tracker_chart(workbook: Workbook) -> Markup:
 # --- assets: stylesheet, coach's logo and colour -------------------------------------------------
 
 
-def _write_assets(workbook: Workbook, docs: Path) -> None:
+def _write_assets(workbook: ClientPlan, docs: Path) -> None:
     assets = docs / ASSETS_FOLDER
     shutil.copytree(SITE_ASSETS, assets, dirs_exist_ok=True)
     coach_colour = workbook.coach.color if workbook.coach else None
@@ -553,7 +553,7 @@ def _coach_stylesheet(coach_colour: str | None, with_logo: bool) -> str:
 # --- the client's mkdocs.yml --------------------------------------------------------------------
 
 
-def _generate_config(workbook: Workbook, client_dir: Path, nav: Nav) -> str:
+def _generate_config(workbook: ClientPlan, client_dir: Path, nav: Nav) -> str:
     """The client's mkdocs.yml: INHERIT the root file, add what belongs to this client only.
 
     Paths are relative to the client folder's *final* place; the staging folder a build renders into is
@@ -603,7 +603,7 @@ def _theme_language(language: str) -> str:
     return "en"
 
 
-def _footer(workbook: Workbook) -> Markup | None:
+def _footer(workbook: ClientPlan) -> Markup | None:
     """The footer line naming the coach, as HTML (mkdocs-material prints `copyright` as is)."""
     coach = workbook.coach
     if not coach:
@@ -623,7 +623,7 @@ def _footer(workbook: Workbook) -> Markup | None:
 # --- the build ----------------------------------------------------------------------------------
 
 
-def _build(config_file: Path) -> None:
+def _run_mkdocs(config_file: Path) -> None:
     """One strict MkDocs build through its Python API; a warning or error becomes a UserError."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -669,7 +669,7 @@ def _mkdocs_messages() -> Iterator[list[str]]:
 # --- checks on what the caller passed -------------------------------------------------------------
 
 
-def _check_ids(workbook: Workbook) -> None:
+def _check_ids(workbook: ClientPlan) -> None:
     for role in workbook.roles:
         _valid_id(role.role.id)
     for plan in workbook.contacts:

@@ -1,4 +1,4 @@
-"""The tailor stage: Profile + content banks → Workbook. Pure: no I/O, no templates, no HTML.
+"""The tailor stage: Profile + content banks → ClientPlan. Pure: no I/O, no templates, no HTML.
 
 Every decision the workbook shows is made here, and each carries its reason:
 which questions suit a contact, in what order, how many fit the meeting,
@@ -49,6 +49,7 @@ from generator.models import RELATIONSHIPS, STATUSES, Contact, Profile, Settings
 from generator.phrases import in_sentence, need_phrase
 from generator.words import KindClauseKey, Words, fill, words_for
 from generator.workbook import (
+    ClientPlan,
     ContactPlan,
     GuidePage,
     MeetingPlan,
@@ -58,7 +59,6 @@ from generator.workbook import (
     RolePlan,
     StatusCount,
     Tracker,
-    Workbook,
 )
 
 CONTACT_KINDS = get_args(ContactKind)
@@ -115,14 +115,14 @@ STOP_WORDS = {
 }
 
 
-def tailor(loaded: LoadedProfile, banks: Banks, guide: tuple[GuidePage, ...], today: date) -> Workbook:
+def tailor(loaded: LoadedProfile, banks: Banks, guide: tuple[GuidePage, ...], today: date) -> ClientPlan:
     profile = loaded.profile
     roles = {role.id: role for role in profile.target_roles}
     referrers = _resolve_referrers(profile.contacts)
     words = words_for(profile.settings.language, banks.words)
     contacts = tuple(_plan_contact(contact, profile, roles, referrers, banks, words) for contact in profile.contacts)
     contacts, this_week = follow_through(contacts, profile, banks, today, words)
-    return Workbook(
+    return ClientPlan(
         client_id=loaded.client_id,
         seeker=profile.seeker,
         coach=profile.coach,

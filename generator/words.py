@@ -8,7 +8,7 @@ English. A coach may change any entry under `words:` in coach.yaml, entry by ent
 validated like a profile: an unknown section or key, an empty entry or a placeholder the entry may not
 use is an error at its `file:line:col`.
 
-The tailor stage puts the chosen words on the Workbook (`workbook.words`) and into the plans'
+The tailor stage puts the chosen words on the ClientPlan (`workbook.words`) and into the plans'
 labels and reasons, so renderers stay thin: templates read `words.pages.home`, `words.site.clear_ticks`.
 """
 

@@ -1,4 +1,4 @@
-"""The Workbook: what the tailor stage decided, as plain data for the renderers.
+"""The ClientPlan: what the tailor stage decided, as plain data for the renderers.
 
 Renderers lay this out and choose nothing. Every string here that came from
 the user (names, notes, filled-in question texts) is plain text: renderers
@@ -144,7 +144,11 @@ class GuidePage:
 
 
 @dataclass(frozen=True)
-class Workbook:
+class ClientPlan:
+    """One client's whole tailored plan: what every renderer shows (site, workbook PDF, sheets, calendar, plan.json).
+    Named for what it is, not for the workbook the renderers make of it; an instance is called `workbook` in the
+    templates, which read `workbook.contacts`, `workbook.words` and so on."""
+
     client_id: str
     seeker: Seeker
     coach: Coach | None
