@@ -26,7 +26,7 @@ import os
 import posixpath
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from functools import lru_cache, partial
 from pathlib import Path
@@ -202,6 +202,12 @@ def _say(template: str, **values: object) -> Markup:
     return Markup("").join(out)
 
 
+def _not_shown(items: Sized | int, limit: int | None) -> int:
+    """How many of a list (or of a count) a page leaves out when it shows the first `limit` (None: all of them)."""
+    count = items if isinstance(items, int) else len(items)
+    return max(0, count - limit) if limit is not None else 0
+
+
 def _link(text: object, target: str) -> Markup:
     """A Markdown link to one of our own pages, its text escaped."""
     return Markup("[") + md_escape(text) + Markup("](") + Markup(target) + Markup(")")
@@ -230,6 +236,7 @@ def _page_templates() -> Environment:
         fill=fill,
         say=_say,
         link=_link,
+        not_shown=_not_shown,
     )
     return env
 
