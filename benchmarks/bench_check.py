@@ -21,61 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from synthetic import COMPANIES, FIRST, HOBBIES, LAST, TOPICS  # noqa: E402  # the benchmarks' one word list
+
 from generator.load import load_profile  # noqa: E402
 from generator.models import RELATIONSHIPS, STATUSES  # noqa: E402
 
-FIRST = [
-    "Maya",
-    "Jordan",
-    "Priya",
-    "Sam",
-    "Elena",
-    "Tom",
-    "Rosa",
-    "Kenji",
-    "Grace",
-    "Dev",
-    "Zoë",
-    "Åsa",
-    "Wang",
-    "Olu",
-    "Inés",
-]
-LAST = [
-    "Chen",
-    "Smith",
-    "Raman",
-    "Okafor",
-    "García",
-    "Becker",
-    "Lopez",
-    "Watanabe",
-    "Mensah",
-    "Patel",
-    "Ødegård",
-    "Nguyen",
-]
-COMPANIES = [
-    "Portland State University",
-    "Reed College",
-    "Brightwave Software",
-    "Summit Talent Partners",
-    "University of Portland",
-    "Lewis & Clark College",
-    "Portland Community College",
-]
-TOPICS = [
-    "adult learning",
-    "onboarding design",
-    "student success",
-    "career readiness",
-    "internships",
-    "employer partnerships",
-    "first-generation students",
-    "skills-based hiring",
-    "microlearning",
-]
-HOBBIES = ["trail running", "sourdough baking", "pottery", "birdwatching", "salsa dancing", "bouldering"]
 FORMATS = ["in-person", "video", "phone"]
 ZONES = ["America/Los_Angeles", "Europe/Berlin", "Asia/Tokyo", "UTC"]
 

@@ -141,7 +141,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         temp = Path(temp)
         if "example" in rows_wanted:
-            workbook(
+            example = [
                 "build",
                 str(ROOT / "data" / "example.yaml"),
                 "-o",
@@ -150,20 +150,9 @@ def main() -> None:
                 jobs,
                 "--today",
                 TODAY,
-                cwd=ROOT,
-            )
-            seconds, *_ = workbook(
-                "build",
-                str(ROOT / "data" / "example.yaml"),
-                "-o",
-                str(temp / "ex"),
-                "-j",
-                jobs,
-                "--today",
-                TODAY,
-                "--force",
-                cwd=ROOT,
-            )
+            ]
+            workbook(*example, cwd=ROOT)  # warm: files cached, fonts found
+            seconds, *_ = workbook(*example, "--force", cwd=ROOT)
             rows.append(("example (10 contacts), full build, whole command", f"{seconds:.1f} s", "≤ 3 s"))
         sixty = write_profile(temp / "sixty.yaml", 60)
         if "60" in rows_wanted or "edit" in rows_wanted:
