@@ -505,6 +505,7 @@ class SiteTask:
     paths: ClientPaths
     workbook: ClientPlan | None = None  # as in PdfTask
     label: str = "the site"
+    earlier: Path | None = None  # the output whose site this one updates (render_site's `earlier`)
 
     def run(self) -> PdfDone:
         from generator.site import render_site
@@ -520,6 +521,7 @@ class SiteTask:
                 workbook_pdf=paths.workbook_pdf,
                 calendar=paths.calendar,
                 downloads_ready=False,
+                earlier=self.earlier,
             ),
         )
 
@@ -560,18 +562,19 @@ def render_in_workers(
     sheets: list[tuple[str, Path]],
     workers: int,
     renderer: PdfRenderer | None = None,
-    site: tuple[Path, ClientPaths] | None = None,
+    site: tuple[Path, ClientPaths, Path | None] | None = None,
 ) -> None:
     """Render one client's workbook PDF and sheets, and its site (`site`: the folder and ClientPaths), in
     `workers` processes, with the WorkerPool's guarantees: a dead worker is reported, Ctrl-C or SIGTERM stops
     them all, none outlives the build. Raises on the first failure; the caller removes its staging folder.
+    `site`: the staging folder, the output's paths and the earlier output whose site to update (or None).
     The site goes first (one MkDocs build, the longest task), then the workbook PDF, then the sheets."""
     global _shared
     from generator.pdf import PdfRenderer
 
     forked = multiprocessing.get_start_method() == "fork"
     carried = None if forked else workbook
-    tasks: list[Task] = [SiteTask(site[0], site[1], carried)] if site is not None else []
+    tasks: list[Task] = [SiteTask(site[0], site[1], carried, earlier=site[2])] if site is not None else []
     if workbook_pdf is not None:
         tasks.append(PdfTask("the workbook PDF", workbook_pdf, (), carried))
     # Smaller tasks for a few sheets, so a 10-contact client's sheets still spread over every worker.

@@ -296,10 +296,12 @@ def _build_in_staging(
         write_plan(workbook, staging / paths.plan)  # the plan as data (FORMAT.md), beside the sheets it matches
         write_calendar(workbook, staging / paths.calendar)  # before the site, which links to it
         todo = {path for path in fingerprints if path not in reused}
+        # The site updates the previous one (only the pages whose Markdown changed are built), unless --force.
+        earlier = None if force or previous is None else final
         if workers > 1 and len(todo) >= 1:
             # The site is built in a worker while the others render the PDFs; it gets them when all are written.
             fault_point("site", client_id, staging)
-            _render_pdfs(workbook, staging, paths, todo, pdf, workers, with_site=True)
+            _render_pdfs(workbook, staging, paths, todo, pdf, workers, site_from=earlier, with_site=True)
             _check_pdfs(staging, paths)
             link_downloads(staging, sheets=paths.sheets, workbook_pdf=paths.workbook_pdf, calendar=paths.calendar)
         else:
@@ -307,7 +309,12 @@ def _build_in_staging(
             _check_pdfs(staging, paths)
             fault_point("site", client_id, staging)
             render_site(
-                workbook, staging, sheets=paths.sheets, workbook_pdf=paths.workbook_pdf, calendar=paths.calendar
+                workbook,
+                staging,
+                sheets=paths.sheets,
+                workbook_pdf=paths.workbook_pdf,
+                calendar=paths.calendar,
+                earlier=earlier,
             )
         summary = _summary(workbook, "site/index.html", paths.workbook_pdf, paths.sheets)
         manifest = {
@@ -371,10 +378,11 @@ def _render_pdfs(
     todo: set[str],
     pdf: PdfRenderer | None,
     workers: int,
+    site_from: Path | None = None,
     with_site: bool = False,
 ) -> None:
     """Render the PDFs in `todo` into `staging`: here, or in worker processes when `workers` > 1 (`with_site`:
-    the site too, in one of them)."""
+    the site too, in one of them, updating the site of the output `site_from` if given)."""
     from generator.pdf import PdfRenderer
 
     sheets = [(plan.id, staging / paths.sheets[plan.id]) for plan in workbook.contacts if paths.sheets[plan.id] in todo]
@@ -382,7 +390,7 @@ def _render_pdfs(
     if with_site or (workers > 1 and len(sheets) + (layout is not None) > 1):
         from generator.batch import render_in_workers
 
-        render_in_workers(workbook, layout, sheets, workers, pdf, site=(staging, paths) if with_site else None)
+        render_in_workers(workbook, layout, sheets, workers, pdf, site=(staging, paths, site_from) if with_site else None)
     else:
         renderer = pdf or PdfRenderer()
         if layout is not None:

@@ -761,7 +761,8 @@ def _form_font() -> bytes | None:
     options.name_IDs = [1, 2, 3, 4, 6]
     options.notdef_outline = True
     options.drop_tables += ["FFTM"]  # FontForge's timestamp table, which fontTools cannot subset (and warns about)
-    font = TTFont(path)
+    # Its timestamp stays the installed font's: saved with today's, every PDF would differ from the last build's.
+    font = TTFont(path, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=FORM_FONT_UNICODES)
     subsetter.subset(font)

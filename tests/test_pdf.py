@@ -369,6 +369,20 @@ def test_sheet_answer_spaces_and_tick_boxes_are_form_fields(example):
     assert written["jordan-smith"].stat().st_size < 150_000
 
 
+def test_the_form_font_carries_the_installed_fonts_date_not_todays(example):
+    """A build in another process (or second) must write the same sheet bytes, or every rebuild differs."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from generator.pdf import _form_font, _system_font_file
+
+    made = _form_font.__wrapped__()
+    installed = _system_font_file()
+    assert made is not None and installed is not None
+    assert TTFont(io.BytesIO(made))["head"].modified == TTFont(installed)["head"].modified
+
+
 def test_unscheduled_meeting_gets_blank_fields_to_fill_in(scripts):
     workbook, written = scripts
     fields = PdfReader(written["layla"]).get_fields()

@@ -128,6 +128,55 @@ def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(ex
     assert not list(out.glob(".*.building-*"))  # no staging folder left behind
 
 
+def html_times(client: Path) -> dict[str, int]:
+    return {path.relative_to(client).as_posix(): path.stat().st_mtime_ns for path in (client / "site").rglob("*.html")}
+
+
+def test_an_edit_builds_only_the_pages_it_changed_and_the_site_is_what_a_full_build_makes(example_built, tmp_path):
+    """MkDocs builds again only the pages whose Markdown changed; the others, and every other page's search
+    entries, come from the earlier site. The result is byte for byte the site a full build (--force) makes."""
+    out = copy_built(example_built, tmp_path)  # copied with their times
+    source = tmp_path / "maya.yaml"
+    client = out / "maya-lopez"
+    docs_before = files(client / "docs")
+    times_before = html_times(client)
+
+    source.write_text(source.read_text(encoding="utf-8").replace("Moved to a job in Seattle", "Moved to Tacoma"))
+    code, output = build(str(source), "-o", str(out), "-j", "2")
+    assert code == 0, output
+    docs_after = files(client / "docs")
+    pages_changed = {
+        f"site/{path[: -len('.md')]}.html"
+        for path in docs_after
+        if path.endswith(".md") and docs_after[path][0] != docs_before[path][0]
+    }
+    assert "site/contacts/dev-patel.html" in pages_changed
+    times_after = html_times(client)
+    assert times_before.keys() == times_after.keys()
+    rebuilt = {path for path in times_after if times_after[path] != times_before[path]}
+    assert rebuilt == pages_changed, "only the pages whose Markdown changed are built again"
+    assert "Tacoma" in (client / "site" / "contacts" / "dev-patel.html").read_text(encoding="utf-8")
+    index = (client / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Tacoma" in index and "Seattle" not in index
+    assert "Welcome to your workbook" in index  # a page not built this time keeps its entries
+
+    full = tmp_path / "full"
+    assert build(str(source), "-o", str(full), "--force")[0] == 0
+    assert site_files(client) == site_files(full / "maya-lopez")
+
+    # A new name shows in every page's navigation (the example's ten contacts are all in it): all are built.
+    source.write_text(source.read_text(encoding="utf-8").replace("Dev Patel", "Dev Patil"), encoding="utf-8")
+    assert build(str(source), "-o", str(out), "-j", "2")[0] == 0
+    times_renamed = html_times(client)
+    assert all(times_renamed[path] != times_after[path] for path in times_after)
+    assert build(str(source), "-o", str(full), "--force")[0] == 0
+    assert site_files(client) == site_files(full / "maya-lopez")
+
+
+def site_files(client: Path) -> dict[str, bytes]:
+    return {path: content for path, (content, _) in files(client / "site").items()}
+
+
 def test_a_new_day_changes_only_what_shows_dates(example_built, tmp_path):
     """`--today` moves this week's list and the due items; the sheets show no such date and are kept as they are."""
     out = copy_built(example_built, tmp_path)
