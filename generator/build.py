@@ -390,7 +390,9 @@ def _render_pdfs(
     if with_site or (workers > 1 and len(sheets) + (layout is not None) > 1):
         from generator.batch import render_in_workers
 
-        render_in_workers(workbook, layout, sheets, workers, pdf, site=(staging, paths, site_from) if with_site else None)
+        render_in_workers(
+            workbook, layout, sheets, workers, pdf, site=(staging, paths, site_from) if with_site else None
+        )
     else:
         renderer = pdf or PdfRenderer()
         if layout is not None:
