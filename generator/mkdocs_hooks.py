@@ -31,6 +31,7 @@ import os
 import re
 from functools import lru_cache
 
+from jinja2 import Environment
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
@@ -86,6 +87,17 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     # The pages in the order MkDocs builds them, which is the order of a full build's search index.
     _search["order"] = [file.url for file in files.documentation_pages()]
     return nav
+
+
+def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+    # The theme's fifty-odd templates, compiled once and kept (generator/paths.py): a one-page build would
+    # otherwise spend more time compiling them than building the page.
+    try:
+        from generator.paths import template_cache
+    except ImportError:  # the hooks without workbook installed (`mkdocs build` elsewhere): compile as usual
+        return env
+    env.bytecode_cache = template_cache()
+    return env
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -49,7 +49,7 @@ from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyp
 from generator import colour
 from generator.fetcher import PROJECT_ASSETS, AssetFetcher
 from generator.notes import is_safe_link, notes_to_html
-from generator.paths import TEMPLATES
+from generator.paths import TEMPLATES, template_cache
 from generator.words import fill
 from generator.workbook import ClientPlan, ContactPlan, GuidePage
 
@@ -187,6 +187,7 @@ class PdfRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             finalize=without_emoji,  # every printed value: an emoji no font here can draw is dropped, not boxed
+            bytecode_cache=template_cache(),
         )
         self.env.filters["notes"] = _notes_xhtml
         self.env.filters["notes_inline"] = _notes_inline

@@ -46,7 +46,7 @@ from generator.logo import LOGO_SUFFIXES
 from generator.markdown_escape import md_escape
 from generator.models import ID_PATTERN
 from generator.notes import is_safe_link, notes_to_html
-from generator.paths import BASE_MKDOCS, MKDOCS_HOOKS, TEMPLATES
+from generator.paths import BASE_MKDOCS, MKDOCS_HOOKS, TEMPLATES, template_cache
 from generator.words import Words, fill, parts
 from generator.workbook import ClientPlan, ContactPlan, OfferItem
 
@@ -350,6 +350,7 @@ def _page_templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=template_cache(),
     )
     env.filters.update(
         id=_valid_id,
