@@ -153,7 +153,7 @@ def expected_chapter_pages(workbook: ClientPlan, known: Mapping[str, int] | None
 
 # Characters of chapter text (facts, reasons, offers, drafts, notes) a workbook page holds, about; measured on the
 # example and the synthetic profiles of benchmarks/synthetic.py. The part's title takes a fifth of the first page.
-CHAPTER_CHARS_PER_PAGE = 2600
+CHAPTER_CHARS_PER_PAGE = 3200
 CHAPTER_PAGE_LEFT = 0.8
 
 
