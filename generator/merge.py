@@ -143,13 +143,39 @@ def merge_sheets(
 def _overlay(writer: PdfWriter, page: Any, source: Any, name: str, fields: Any, destinations: Mapping[str, Any]) -> None:
     """Draw the chapter page `source` on the placeholder `page`, under what the placeholder draws (its running
     header and footer, in the margins), and give it the chapter page's links and form fields."""
+    if "/Contents" in source:
+        _draw_under(writer, page, source, name)
+    annotations: Any = page.get("/Annots")
+    annotations = ArrayObject(annotations.get_object()) if annotations is not None else ArrayObject()
+    for reference in source.get("/Annots", ()):
+        # Not /P: it points to the chapter's own page (and through it, its whole page tree).
+        annotation = _cloned(reference, writer, ignore=("/P",))
+        item: Any = annotation.get_object()
+        action: Any = item.get("/A")
+        uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+        if uri.startswith(CHAPTER_LINK):
+            anchor = uri[len(CHAPTER_LINK) :]
+            del item["/A"]
+            if anchor not in destinations:  # a link to a contact or role the workbook has; never a dead one
+                continue
+            item[NameObject("/Dest")] = TextStringObject(anchor)
+        item[NameObject("/P")] = page.indirect_reference
+        annotations.append(annotation)
+        if "/FT" in item:
+            fields.append(annotation)
+    if annotations:
+        page[NameObject("/Annots")] = annotations
+
+
+def _draw_under(writer: PdfWriter, page: Any, source: Any, name: str) -> None:
+    """The page `source`'s drawing as a form XObject `name`, drawn first on `page` (before its own content)."""
     contents: Any = source.raw_get("/Contents").get_object()
+    form: Any
     if isinstance(contents, ArrayObject):  # WeasyPrint writes one stream; several are joined (decoded) into one
-        form: Any = DecodedStreamObject()
+        form = DecodedStreamObject()
         form.set_data(b"\n".join(part.get_object().get_data() for part in contents))
     else:
-        form = _cloned(contents, writer)  # the encoded stream as it is: a form XObject is a stream like a page's
-        form = form.get_object()
+        form = _cloned(contents, writer).get_object()  # the encoded stream as it is: a form is a stream like a page's
     form.update(
         {
             NameObject("/Type"): NameObject("/XObject"),
@@ -169,30 +195,9 @@ def _overlay(writer: PdfWriter, page: Any, source: Any, name: str, fields: Any, 
     page[NameObject("/Resources")] = resources
     draw = DecodedStreamObject()
     draw.set_data(f"q {name} Do Q\n".encode("ascii"))
-    own = page.raw_get("/Contents")
+    own = page.raw_get("/Contents") if "/Contents" in page else ArrayObject()
     own_parts = list(own.get_object()) if isinstance(own.get_object(), ArrayObject) else [own]
     page[NameObject("/Contents")] = ArrayObject([writer._add_object(draw), *own_parts])
-    annotations: Any = page.get("/Annots")
-    annotations = ArrayObject(annotations.get_object()) if annotations is not None else ArrayObject()
-    for reference in source.get("/Annots", ()):
-        annotation = _cloned(reference, writer, ignore=("/P",))
-        item: Any = annotation.get_object()
-        action: Any = item.get("/A")
-        uri = str(action.get_object().get("/URI", "")) if action is not None else ""
-        if uri.startswith(CHAPTER_LINK):
-            anchor = uri[len(CHAPTER_LINK) :]
-            del item["/A"]
-            if anchor in destinations:  # a link to a contact or role the workbook has; never a dead one
-                item[NameObject("/Dest")] = TextStringObject(anchor)
-            else:
-                continue
-        if "/P" in item or "/FT" in item:
-            item[NameObject("/P")] = page.indirect_reference
-        annotations.append(annotation)
-        if "/FT" in item:
-            fields.append(annotation)
-    if annotations:
-        page[NameObject("/Annots")] = annotations
 
 
 def _copy_form_fonts(source: PdfReader, fonts: Any, writer: PdfWriter) -> None:

@@ -91,9 +91,11 @@ def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(ex
     assert before.keys() == after.keys()
     changed = {path for path in after if after[path][0] != before[path][0]}
     assert "Tacoma" in "".join(page.extract_text() for page in PdfReader(client / "sheets" / "dev-patel.pdf").pages)
-    # Dev Patel's sheet and page, the workbook PDF (his chapter), the search index; nothing else.
+    # Dev Patel's sheet, workbook chapter and page, the workbook PDF (his chapter merged in again), the search
+    # index; nothing else: not the workbook's layout, which keeps a placeholder page for each page of his chapter.
     assert {
         "sheets/dev-patel.pdf",
+        ".layout/chapters/dev-patel.pdf",
         "maya-lopez-workbook.pdf",
         "docs/contacts/dev-patel.md",
         "site/contacts/dev-patel.html",
@@ -103,16 +105,20 @@ def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(ex
         for path in changed
         if not (
             "dev-patel" in path
-            or "maya-lopez-workbook.pdf" in path
+            or path in ("maya-lopez-workbook.pdf", "docs/downloads/maya-lopez-workbook.pdf", "site/downloads/maya-lopez-workbook.pdf")
             or path.startswith("site/search/")
             or path in ("plan.json", "manifest.json")
         )
     }
     assert not unexpected
-    # The other sheets were not rendered again: the very same files, carried over from the last build.
-    for path in (p for p in after if p.startswith("sheets/") and p != "sheets/dev-patel.pdf"):
+    # The other sheets and chapters and the layout were not rendered again: the very same files, carried over.
+    for path in (p for p in after if p.startswith(("sheets/", ".layout/")) and "dev-patel" not in p):
         assert after[path][1] == before[path][1], path
-    assert after["sheets/dev-patel.pdf"][1] != before["sheets/dev-patel.pdf"][1]
+    assert ".layout/maya-lopez-workbook.pdf" in after and len([p for p in after if p.startswith(".layout/chapters/")]) == 10
+    for path in ("sheets/dev-patel.pdf", ".layout/chapters/dev-patel.pdf"):
+        assert after[path][1] != before[path][1], path
+    workbook_text = "".join(page.extract_text() for page in PdfReader(client / "maya-lopez-workbook.pdf").pages)
+    assert "Tacoma" in workbook_text  # his chapter's notes, as edited, in the workbook
 
     # Nothing changed: the client is skipped; --force renders every PDF again, to the same bytes. Every PDF of
     # `after` was rendered by two workers (the fixture's build or the edit's) and every one of `forced` by one
