@@ -568,12 +568,14 @@ def render_in_workers(
     site: tuple[Path, ClientPaths] | None = None,
     chapters: list[tuple[str, Path]] | None = None,
     chapter_pages: Mapping[str, int] | None = None,
+    when_pdfs_done: Callable[[], object] | None = None,
 ) -> None:
     """Render one client's workbook PDF (its layout, with `chapter_pages` placeholders per chapter, and its
     `chapters`) and sheets, and its site (`site`: the folder and ClientPaths), in
     `workers` processes, with the WorkerPool's guarantees: a dead worker is reported, Ctrl-C or SIGTERM stops
     them all, none outlives the build. Raises on the first failure; the caller removes its staging folder.
-    The site goes first (one MkDocs build, the longest task), then the workbook's layout, its chapters, the sheets."""
+    The site goes first (one MkDocs build, the longest task), then the workbook's layout, its chapters, the sheets.
+    `when_pdfs_done` (the workbook's merge) runs here once every PDF is written, while the site may still build."""
     global _shared
     from generator.pdf import PdfRenderer
 
@@ -596,12 +598,18 @@ def render_in_workers(
         path.parent.mkdir(parents=True, exist_ok=True)  # once here, not raced by the workers
     # Warm before the fork: fonts, templates and compiled CSS are then every worker's from the start.
     _shared = (workbook, renderer or _pdf_renderer or PdfRenderer()) if forked else None
+    pdfs_left = sum(isinstance(task, PdfTask) for task in tasks)
     try:
+        if pdfs_left == 0 and when_pdfs_done is not None:
+            when_pdfs_done()
         for done in WorkerPool(min(workers, len(tasks))).run(tasks):
             if done.problem is not None:
                 if done.user:
                     raise UserError(done.problem)
                 raise InternalError(f"rendering {done.label} failed:\n{done.problem}")
+            pdfs_left -= done.label != SiteTask.label
+            if pdfs_left == 0 and when_pdfs_done is not None and done.label != SiteTask.label:
+                when_pdfs_done()
     finally:
         _shared = None
 

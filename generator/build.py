@@ -408,9 +408,16 @@ def _render_pdfs(
     sheets = [(plan.id, staging / paths.sheets[plan.id]) for plan in workbook.contacts if paths.sheets[plan.id] in todo]
     chapters = [(cid, staging / path) for cid, path in paths.chapters.items() if path in todo]
     layout = staging / paths.workbook_layout if paths.workbook_layout in todo else None
+    merged = [chapter_pages]
+
+    def merge() -> None:
+        if paths.workbook_pdf in todo:
+            merged[0] = _merge_workbook(workbook, staging, paths, pdf or PdfRenderer(), chapter_pages)
+
     if with_site or (workers > 1 and len(sheets) + len(chapters) + (layout is not None) > 1):
         from generator.batch import render_in_workers
 
+        # The merge runs here as soon as the PDFs are written, while a worker may still be building the site.
         render_in_workers(
             workbook,
             layout,
@@ -420,6 +427,7 @@ def _render_pdfs(
             site=(staging, paths) if with_site else None,
             chapters=chapters,
             chapter_pages=chapter_pages,
+            when_pdfs_done=merge,
         )
     else:
         renderer = pdf or PdfRenderer()
@@ -429,9 +437,8 @@ def _render_pdfs(
             renderer.render_chapter(workbook, workbook.contact(contact_id), path)
         for contact_id, path in sheets:
             renderer.render_sheet(workbook, workbook.contact(contact_id), path)
-    if paths.workbook_pdf in todo:
-        return _merge_workbook(workbook, staging, paths, pdf or PdfRenderer(), chapter_pages)
-    return chapter_pages
+        merge()
+    return merged[0]
 
 
 def _merge_workbook(
