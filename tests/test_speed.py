@@ -134,6 +134,28 @@ def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(ex
     assert not list(out.glob(".*.building-*"))  # no staging folder left behind
 
 
+def test_a_chapter_longer_or_shorter_than_its_placeholders_lays_the_workbook_out_again(example_built, tmp_path):
+    """The layout keeps as many placeholder pages per chapter as the last build's manifest says (an edit seldom
+    moves a page break); when a chapter has another number, the layout is made again with the real one."""
+    import json
+
+    out = copy_built(example_built, tmp_path)
+    client = out / "maya-lopez"
+    before = files(client)
+    manifest = json.loads((client / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["chapter_pages"]["dev-patel"] == len(PdfReader(client / ".layout/chapters/dev-patel.pdf").pages)
+    manifest["chapter_pages"]["dev-patel"] += 1  # as if his chapter had been a page longer last time
+    (client / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    code, output = build(str(tmp_path / "maya.yaml"), "-o", str(out), "--force")
+    assert code == 0, output
+    after = files(client)
+    for path in ("maya-lopez-workbook.pdf", ".layout/maya-lopez-workbook.pdf"):
+        assert after[path][0] == before[path][0], path  # the same workbook as with the right count from the start
+    fixed = json.loads((client / "manifest.json").read_text(encoding="utf-8"))
+    assert fixed["chapter_pages"]["dev-patel"] == manifest["chapter_pages"]["dev-patel"] - 1
+    assert fixed["outputs"] == json.loads(before["manifest.json"][0])["outputs"]  # so the next build reuses it
+
+
 def test_a_new_day_changes_only_what_shows_dates(example_built, tmp_path):
     """`--today` moves this week's list and the due items; the sheets show no such date and are kept as they are."""
     out = copy_built(example_built, tmp_path)
