@@ -583,7 +583,9 @@ def render_in_workers(
     carried = None if forked else workbook
     tasks: list[Task] = [SiteTask(site[0], site[1], carried)] if site is not None else []
     if workbook_pdf is not None:
-        tasks.append(PdfTask("the workbook PDF", workbook_pdf, (), carried, chapter_pages=tuple((chapter_pages or {}).items())))
+        tasks.append(
+            PdfTask("the workbook PDF", workbook_pdf, (), carried, chapter_pages=tuple((chapter_pages or {}).items()))
+        )
     chapters = chapters or []
     each = max(1, min(SHEETS_PER_TASK, -(-len(chapters) // (4 * workers))))
     for start in range(0, len(chapters), each):

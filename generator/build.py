@@ -466,7 +466,9 @@ def _merge_workbook(
         chapter_pages = chapter_pages | mismatch.chapters
         for cid in mismatch.sheets:
             chapters[cid].unlink()  # it may be a link to the previous output's: never write through it
-            chapter_pages[cid] = renderer.render_chapter(workbook, workbook.contact(cid), chapters[cid], sheet_pages[cid])
+            chapter_pages[cid] = renderer.render_chapter(
+                workbook, workbook.contact(cid), chapters[cid], sheet_pages[cid]
+            )
         layout.unlink()
         renderer.render_workbook_layout(workbook, layout, sheet_pages, chapter_pages)
         merge_sheets(layout, sheets, staging / paths.workbook_pdf, chapters)

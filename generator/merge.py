@@ -38,7 +38,6 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-
 # A chapter is laid out on its own (`PdfRenderer.render_chapter`); its links to the rest of the workbook are written
 # as this prefix and the anchor (an address WeasyPrint leaves alone, never fetched), and `merge_sheets` turns each
 # into a link to that anchor (named destination) of the merged workbook.
@@ -104,7 +103,10 @@ def merge_sheets(
     wrong = {key: len(readers[key].pages) for key, pages in found.items() if len(pages) != len(readers[key].pages)}
     if wrong:
         raise PlaceholderMismatch(
-            "; ".join(f"{cid}: {count} {kind} pages, {len(found[kind, cid])} placeholders" for (kind, cid), count in wrong.items()),
+            "; ".join(
+                f"{cid}: {count} {kind} pages, {len(found[kind, cid])} placeholders"
+                for (kind, cid), count in wrong.items()
+            ),
             sheets={cid: count for (kind, cid), count in wrong.items() if kind == "sheet"},
             chapters={cid: count for (kind, cid), count in wrong.items() if kind == "chapter"},
         )
@@ -140,7 +142,9 @@ def merge_sheets(
         writer.write(stream)
 
 
-def _overlay(writer: PdfWriter, page: Any, source: Any, name: str, fields: Any, destinations: Mapping[str, Any]) -> None:
+def _overlay(
+    writer: PdfWriter, page: Any, source: Any, name: str, fields: Any, destinations: Mapping[str, Any]
+) -> None:
     """Draw the chapter page `source` on the placeholder `page`, under what the placeholder draws (its running
     header and footer, in the margins), and give it the chapter page's links and form fields."""
     if "/Contents" in source:
@@ -195,7 +199,7 @@ def _draw_under(writer: PdfWriter, page: Any, source: Any, name: str) -> None:
     page[NameObject("/Resources")] = resources
     draw = DecodedStreamObject()
     draw.set_data(f"q {name} Do Q\n".encode("ascii"))
-    own = page.raw_get("/Contents") if "/Contents" in page else ArrayObject()
+    own: Any = page.raw_get("/Contents") if "/Contents" in page else ArrayObject()
     own_parts = list(own.get_object()) if isinstance(own.get_object(), ArrayObject) else [own]
     page[NameObject("/Contents")] = ArrayObject([writer._add_object(draw), *own_parts])
 

@@ -260,7 +260,9 @@ class PdfRenderer:
             pages = {contact_id: page_count(sheet) for contact_id, sheet in in_full.items()}
             chapters = {contact_id: Path(folder) / f"chapter-{index}.pdf" for index, contact_id in enumerate(in_full)}
             chapter_pages = {
-                contact_id: self.render_chapter(workbook, workbook.contact(contact_id), chapters[contact_id], pages[contact_id])
+                contact_id: self.render_chapter(
+                    workbook, workbook.contact(contact_id), chapters[contact_id], pages[contact_id]
+                )
                 for contact_id in in_full
             }
             document = self._document(
@@ -294,7 +296,9 @@ class PdfRenderer:
         sheet's (the chapter says how many follow); default `expected_sheet_pages`.
         """
         document = self._document(
-            self.chapter_html(workbook, contact_plan, sheet_pages), self.stylesheet("workbook-chapter", workbook), workbook
+            self.chapter_html(workbook, contact_plan, sheet_pages),
+            self.stylesheet("workbook-chapter", workbook),
+            workbook,
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         document.write_pdf(path, **PDF_OPTIONS)
@@ -439,7 +443,11 @@ class PdfRenderer:
         }
         text = form_font_css() if kind == "question-sheet" else ""
         # A chapter is laid out as in the workbook, less the running headers and footers (its own file says so).
-        names = ("common.css", "workbook.css", f"{kind}.css") if kind == "workbook-chapter" else ("common.css", f"{kind}.css")
+        names = (
+            ("common.css", "workbook.css", f"{kind}.css")
+            if kind == "workbook-chapter"
+            else ("common.css", f"{kind}.css")
+        )
         text += "\n".join((self.templates / name).read_text(encoding="utf-8") for name in names)
         text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)  # comments may mention var(--name) too
         text = re.sub(r"var\(--([a-z-]+)\)", lambda match: values[match.group(1)], text)

@@ -288,10 +288,14 @@ def test_each_chapter_is_laid_out_alone_and_links_offers_and_headers_work_in_the
     workbook, written = example
     reader = PdfReader(written["workbook"])
     contents = text_of(written["workbook"], 2)
-    start = {plan.id: int(re.search(rf"{plan.contact.name}[ .]*?(\d+)", contents).group(1)) for plan in workbook.contacts}
+    start = {
+        plan.id: int(re.search(rf"{plan.contact.name}[ .]*?(\d+)", contents).group(1)) for plan in workbook.contacts
+    }
     alex = text_of(written["workbook"], start["alex-chen"])
     assert alex.startswith("YOUR CONVERSATIONS Your conversations Alex Chen")  # the part's title, in the first chapter
-    assert "Senior Software Trainer · Brightwave Software" in alex and alex.endswith(f"page {start['alex-chen']} of {len(reader.pages)}")
+    assert "Senior Software Trainer · Brightwave Software" in alex and alex.endswith(
+        f"page {start['alex-chen']} of {len(reader.pages)}"
+    )
     jordan = text_of(written["workbook"], start["jordan-smith"])
     assert jordan.startswith("YOUR CONVERSATIONS Jordan Smith Jordan Smith")  # the header names the chapter
     destinations = reader.named_destinations
