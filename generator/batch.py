@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -475,12 +475,15 @@ SHEETS_PER_TASK = 8  # small enough that both workers finish together, large eno
 
 @dataclass(frozen=True)
 class PdfTask:
-    """Part of one client's PDFs: the workbook PDF's layout (generator/merge.py), or a few question sheets."""
+    """Part of one client's PDFs: the workbook PDF's layout (generator/merge.py), a few question sheets, or a few
+    of its chapters."""
 
     label: str
     workbook_pdf: Path | None
     sheets: tuple[tuple[str, Path], ...]  # (contact id, path)
     workbook: ClientPlan | None = None  # only when the worker was not forked from the parent
+    chapters: tuple[tuple[str, Path], ...] = ()  # (contact id, path) of workbook chapters (PdfRenderer.render_chapter)
+    chapter_pages: tuple[tuple[str, int], ...] = ()  # the layout's placeholder pages per chapter (contact id, count)
 
     def run(self) -> PdfDone:
         fault_point("pdf-worker")  # the test hook: a PDF worker killed, or slow, mid-build
@@ -489,8 +492,10 @@ class PdfTask:
 
         def render() -> None:
             workbook = shared[0] if shared is not None else _carried(self.workbook)
-            if self.workbook_pdf is not None:
-                renderer.render_workbook_layout(workbook, self.workbook_pdf)  # the sheets are merged in after
+            if self.workbook_pdf is not None:  # the chapters and sheets are merged in after
+                renderer.render_workbook_layout(workbook, self.workbook_pdf, chapter_pages=dict(self.chapter_pages))
+            for contact_id, path in self.chapters:
+                renderer.render_chapter(workbook, workbook.contact(contact_id), path)
             for contact_id, path in self.sheets:
                 renderer.render_sheet(workbook, workbook.contact(contact_id), path)
 
@@ -563,12 +568,17 @@ def render_in_workers(
     workers: int,
     renderer: PdfRenderer | None = None,
     site: tuple[Path, ClientPaths, Path | None] | None = None,
+    chapters: list[tuple[str, Path]] | None = None,
+    chapter_pages: Mapping[str, int] | None = None,
+    when_pdfs_done: Callable[[], object] | None = None,
 ) -> None:
-    """Render one client's workbook PDF and sheets, and its site (`site`: the folder and ClientPaths), in
+    """Render one client's workbook PDF (its layout, with `chapter_pages` placeholders per chapter, and its
+    `chapters`) and sheets, and its site, in
     `workers` processes, with the WorkerPool's guarantees: a dead worker is reported, Ctrl-C or SIGTERM stops
     them all, none outlives the build. Raises on the first failure; the caller removes its staging folder.
     `site`: the staging folder, the output's paths and the earlier output whose site to update (or None).
-    The site goes first (one MkDocs build, the longest task), then the workbook PDF, then the sheets."""
+    The site goes first (one MkDocs build, the longest task), then the workbook's layout, its chapters, the sheets.
+    `when_pdfs_done` (the workbook's merge) runs here once every PDF is written, while the site may still build."""
     global _shared
     from generator.pdf import PdfRenderer
 
@@ -576,22 +586,35 @@ def render_in_workers(
     carried = None if forked else workbook
     tasks: list[Task] = [SiteTask(site[0], site[1], carried, earlier=site[2])] if site is not None else []
     if workbook_pdf is not None:
-        tasks.append(PdfTask("the workbook PDF", workbook_pdf, (), carried))
+        tasks.append(
+            PdfTask("the workbook PDF", workbook_pdf, (), carried, chapter_pages=tuple((chapter_pages or {}).items()))
+        )
+    chapters = chapters or []
+    each = max(1, min(SHEETS_PER_TASK, -(-len(chapters) // (4 * workers))))
+    for start in range(0, len(chapters), each):
+        part = tuple(chapters[start : start + each])
+        tasks.append(PdfTask(f"the workbook chapters of {', '.join(cid for cid, _ in part)}", None, (), carried, part))
     # Smaller tasks for a few sheets, so a 10-contact client's sheets still spread over every worker.
     size = max(1, min(SHEETS_PER_TASK, -(-len(sheets) // (4 * workers))))
     for start in range(0, len(sheets), size):
         part = tuple(sheets[start : start + size])
         tasks.append(PdfTask(f"the question sheets of {', '.join(cid for cid, _ in part)}", None, part, carried))
-    for _, path in sheets[:1]:
+    for _, path in sheets[:1] + chapters[:1]:
         path.parent.mkdir(parents=True, exist_ok=True)  # once here, not raced by the workers
     # Warm before the fork: fonts, templates and compiled CSS are then every worker's from the start.
     _shared = (workbook, renderer or _pdf_renderer or PdfRenderer()) if forked else None
+    pdfs_left = sum(isinstance(task, PdfTask) for task in tasks)
     try:
+        if pdfs_left == 0 and when_pdfs_done is not None:
+            when_pdfs_done()
         for done in WorkerPool(min(workers, len(tasks))).run(tasks):
             if done.problem is not None:
                 if done.user:
                     raise UserError(done.problem)
                 raise InternalError(f"rendering {done.label} failed:\n{done.problem}")
+            pdfs_left -= done.label != SiteTask.label
+            if pdfs_left == 0 and when_pdfs_done is not None and done.label != SiteTask.label:
+                when_pdfs_done()
     finally:
         _shared = None
 

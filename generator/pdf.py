@@ -48,6 +48,7 @@ from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyp
 
 from generator import colour
 from generator.fetcher import PROJECT_ASSETS, AssetFetcher
+from generator.merge import CHAPTER_LINK
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import TEMPLATES, template_cache
 from generator.words import fill
@@ -131,6 +132,45 @@ def expected_sheet_pages(workbook: ClientPlan) -> dict[str, int]:
         plan.id: 1 if plan.minutes <= ONE_PAGE_MINUTES else _sheet_start(plan, workbook.settings.paper)[1]
         for plan in contacts_in_full(workbook)[0]
     }
+
+
+def expected_chapter_pages(workbook: ClientPlan, known: Mapping[str, int] | None = None) -> dict[str, int]:
+    """How many pages each in-full contact's chapter is expected to take, before any is laid out.
+
+    `known`: the counts of the last build (its manifest), right unless an edit moved a page break; else a guess
+    from the length of its text (CHAPTER_CHARS_PER_PAGE). The build checks the real count when it merges the
+    chapters into the workbook, and lays the workbook out again if one differs.
+    """
+    known = known or {}
+    in_full = contacts_in_full(workbook)[0]
+    return {
+        plan.id: known[plan.id]
+        if isinstance(known.get(plan.id), int) and known[plan.id] > 0
+        else _chapter_pages_guess(plan, first=index == 0)
+        for index, plan in enumerate(in_full)
+    }
+
+
+# Characters of chapter text (facts, reasons, offers, drafts, notes) a workbook page holds, about; measured on the
+# example and the synthetic profiles of benchmarks/synthetic.py. The part's title takes a fifth of the first page.
+CHAPTER_CHARS_PER_PAGE = 3200
+CHAPTER_PAGE_LEFT = 0.8
+
+
+def _chapter_pages_guess(plan: ContactPlan, first: bool) -> int:
+    contact = plan.contact
+    texts = [
+        *(question.reason for question in plan.question_plan.questions),
+        *(offer.text + offer.reason for offer in plan.offers),
+        *(draft.body for draft in plan.drafts),
+        *(item.text + item.reason for item in plan.due),
+        contact.notes or "",
+        contact.how_we_met or "",
+        " ".join(contact.interests) + " ".join(contact.hobbies) + " ".join(contact.needs),
+    ]
+    # Every paragraph ends its last line short: count it as a line more.
+    chars = sum(len(text) + 90 for text in texts) + 900  # the title, the facts' labels, the headings
+    return max(1, math.ceil(chars / CHAPTER_CHARS_PER_PAGE + (1 - CHAPTER_PAGE_LEFT if first else 0)))
 
 
 @dataclass(frozen=True)
@@ -219,21 +259,51 @@ class PdfRenderer:
                     self.render_sheet(workbook, plan, sheets[plan.id])
             in_full = {plan.id: sheets[plan.id] for plan in contacts_in_full(workbook)[0]}
             pages = {contact_id: page_count(sheet) for contact_id, sheet in in_full.items()}
+            chapters = {contact_id: Path(folder) / f"chapter-{index}.pdf" for index, contact_id in enumerate(in_full)}
+            chapter_pages = {
+                contact_id: self.render_chapter(
+                    workbook, workbook.contact(contact_id), chapters[contact_id], pages[contact_id]
+                )
+                for contact_id in in_full
+            }
             document = self._document(
-                self.workbook_html(workbook, pages), self.stylesheet("workbook", workbook), workbook
+                self.workbook_html(workbook, pages, chapter_pages), self.stylesheet("workbook", workbook), workbook
             )
-            merge_sheets(document.write_pdf(**PDF_OPTIONS), in_full, path)
+            merge_sheets(document.write_pdf(**PDF_OPTIONS), in_full, path, chapters)
 
     def render_workbook_layout(
-        self, workbook: ClientPlan, path: Path, sheet_pages: Mapping[str, int] | None = None
+        self,
+        workbook: ClientPlan,
+        path: Path,
+        sheet_pages: Mapping[str, int] | None = None,
+        chapter_pages: Mapping[str, int] | None = None,
     ) -> None:
-        """Write the workbook with an empty placeholder page where each page of a contact's question sheet goes
-        (`sheet_pages`: how many each sheet has; default `expected_sheet_pages`). generator/merge.py fills them."""
+        """Write the workbook with an empty placeholder page where each page of a contact's chapter and question
+        sheet goes (`chapter_pages`, `sheet_pages`: how many each has; default `expected_chapter_pages`,
+        `expected_sheet_pages`). generator/merge.py lays the chapters' and sheets' own pages over them."""
         document = self._document(
-            self.workbook_html(workbook, sheet_pages), self.stylesheet("workbook", workbook), workbook
+            self.workbook_html(workbook, sheet_pages, chapter_pages), self.stylesheet("workbook", workbook), workbook
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         document.write_pdf(path, **PDF_OPTIONS)
+
+    def render_chapter(
+        self, workbook: ClientPlan, contact_plan: ContactPlan, path: Path, sheet_pages: int | None = None
+    ) -> int:
+        """Write an in-full contact's workbook chapter, laid out on its own, to `path`; return its number of pages.
+
+        The workbook's page size and margins without running header or footer: its pages are laid over the
+        workbook's placeholders for it (generator/merge.py), which carry those. `sheet_pages`: its question
+        sheet's (the chapter says how many follow); default `expected_sheet_pages`.
+        """
+        document = self._document(
+            self.chapter_html(workbook, contact_plan, sheet_pages),
+            self.stylesheet("workbook-chapter", workbook),
+            workbook,
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document.write_pdf(path, **PDF_OPTIONS)
+        return len(document.pages)
 
     def render_sheet(self, workbook: ClientPlan, contact_plan: ContactPlan, path: Path) -> int:
         """Write the printable question sheet for one contact to `path`; return its number of pages.
@@ -295,10 +365,29 @@ class PdfRenderer:
 
     # --- HTML and CSS (public for the benchmark and for tests that look at the markup) ----------
 
-    def workbook_html(self, workbook: ClientPlan, sheet_pages: Mapping[str, int] | None = None) -> str:
+    def workbook_html(
+        self,
+        workbook: ClientPlan,
+        sheet_pages: Mapping[str, int] | None = None,
+        chapter_pages: Mapping[str, int] | None = None,
+    ) -> str:
         """The workbook's markup, with `sheet_pages` placeholder pages per in-full contact (default: as expected)."""
         return self.env.get_template("workbook.html").render(
-            self._context(workbook), sheet_pages=sheet_pages or expected_sheet_pages(workbook)
+            self._context(workbook),
+            sheet_pages=sheet_pages or expected_sheet_pages(workbook),
+            chapter_pages=chapter_pages or expected_chapter_pages(workbook),
+            link_base="#",
+        )
+
+    def chapter_html(self, workbook: ClientPlan, contact_plan: ContactPlan, sheet_pages: int | None = None) -> str:
+        """The markup of an in-full contact's chapter (`render_chapter`): the first one carries the part's title."""
+        context = self._context(workbook)
+        return self.env.get_template("workbook-chapter.html").render(
+            context,
+            plan=contact_plan,
+            first=contact_plan.id == context["contacts_in_full"][0].id,
+            sheet_pages=sheet_pages or expected_sheet_pages(workbook)[contact_plan.id],
+            link_base=CHAPTER_LINK,
         )
 
     def sheet_html(
@@ -323,7 +412,7 @@ class PdfRenderer:
         )
 
     def stylesheet(self, kind: str, workbook: ClientPlan, density: SheetDensity | None = None) -> CSS:
-        """The compiled CSS for a document: "workbook" or "question-sheet" (at a density).
+        """The compiled CSS for a document: "workbook", "workbook-chapter" or "question-sheet" (at a density).
 
         Compiled once per kind, paper size, coach colour and density, then reused.
         """
@@ -354,7 +443,13 @@ class PdfRenderer:
             **(_density_values(density) if density else {}),
         }
         text = form_font_css() if kind == "question-sheet" else ""
-        text += "\n".join((self.templates / name).read_text(encoding="utf-8") for name in ("common.css", f"{kind}.css"))
+        # A chapter is laid out as in the workbook, less the running headers and footers (its own file says so).
+        names = (
+            ("common.css", "workbook.css", f"{kind}.css")
+            if kind == "workbook-chapter"
+            else ("common.css", f"{kind}.css")
+        )
+        text += "\n".join((self.templates / name).read_text(encoding="utf-8") for name in names)
         text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)  # comments may mention var(--name) too
         text = re.sub(r"var\(--([a-z-]+)\)", lambda match: values[match.group(1)], text)
         if kind == "question-sheet":

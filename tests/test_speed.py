@@ -91,9 +91,11 @@ def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(ex
     assert before.keys() == after.keys()
     changed = {path for path in after if after[path][0] != before[path][0]}
     assert "Tacoma" in "".join(page.extract_text() for page in PdfReader(client / "sheets" / "dev-patel.pdf").pages)
-    # Dev Patel's sheet and page, the workbook PDF (his chapter), the search index; nothing else.
+    # Dev Patel's sheet, workbook chapter and page, the workbook PDF (his chapter merged in again), the search
+    # index; nothing else: not the workbook's layout, which keeps a placeholder page for each page of his chapter.
     assert {
         "sheets/dev-patel.pdf",
+        ".layout/chapters/dev-patel.pdf",
         "maya-lopez-workbook.pdf",
         "docs/contacts/dev-patel.md",
         "site/contacts/dev-patel.html",
@@ -103,16 +105,28 @@ def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(ex
         for path in changed
         if not (
             "dev-patel" in path
-            or "maya-lopez-workbook.pdf" in path
+            or path
+            in (
+                "maya-lopez-workbook.pdf",
+                "docs/downloads/maya-lopez-workbook.pdf",
+                "site/downloads/maya-lopez-workbook.pdf",
+            )
             or path.startswith("site/search/")
             or path in ("plan.json", "manifest.json")
         )
     }
     assert not unexpected
-    # The other sheets were not rendered again: the very same files, carried over from the last build.
-    for path in (p for p in after if p.startswith("sheets/") and p != "sheets/dev-patel.pdf"):
+    # The other sheets and chapters and the layout were not rendered again: the very same files, carried over.
+    for path in (p for p in after if p.startswith(("sheets/", ".layout/")) and "dev-patel" not in p):
         assert after[path][1] == before[path][1], path
-    assert after["sheets/dev-patel.pdf"][1] != before["sheets/dev-patel.pdf"][1]
+    assert (
+        ".layout/maya-lopez-workbook.pdf" in after
+        and len([p for p in after if p.startswith(".layout/chapters/")]) == 10
+    )
+    for path in ("sheets/dev-patel.pdf", ".layout/chapters/dev-patel.pdf"):
+        assert after[path][1] != before[path][1], path
+    workbook_text = "".join(page.extract_text() for page in PdfReader(client / "maya-lopez-workbook.pdf").pages)
+    assert "Tacoma" in workbook_text  # his chapter's notes, as edited, in the workbook
 
     # Nothing changed: the client is skipped; --force renders every PDF again, to the same bytes. Every PDF of
     # `after` was rendered by two workers (the fixture's build or the edit's) and every one of `forced` by one
@@ -175,6 +189,28 @@ def test_an_edit_builds_only_the_pages_it_changed_and_the_site_is_what_a_full_bu
 
 def site_files(client: Path) -> dict[str, bytes]:
     return {path: content for path, (content, _) in files(client / "site").items()}
+
+
+def test_a_chapter_longer_or_shorter_than_its_placeholders_lays_the_workbook_out_again(example_built, tmp_path):
+    """The layout keeps as many placeholder pages per chapter as the last build's manifest says (an edit seldom
+    moves a page break); when a chapter has another number, the layout is made again with the real one."""
+    import json
+
+    out = copy_built(example_built, tmp_path)
+    client = out / "maya-lopez"
+    before = files(client)
+    manifest = json.loads((client / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["chapter_pages"]["dev-patel"] == len(PdfReader(client / ".layout/chapters/dev-patel.pdf").pages)
+    manifest["chapter_pages"]["dev-patel"] += 1  # as if his chapter had been a page longer last time
+    (client / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    code, output = build(str(tmp_path / "maya.yaml"), "-o", str(out), "--force")
+    assert code == 0, output
+    after = files(client)
+    for path in ("maya-lopez-workbook.pdf", ".layout/maya-lopez-workbook.pdf"):
+        assert after[path][0] == before[path][0], path  # the same workbook as with the right count from the start
+    fixed = json.loads((client / "manifest.json").read_text(encoding="utf-8"))
+    assert fixed["chapter_pages"]["dev-patel"] == manifest["chapter_pages"]["dev-patel"] - 1
+    assert fixed["outputs"] == json.loads(before["manifest.json"][0])["outputs"]  # so the next build reuses it
 
 
 def test_a_new_day_changes_only_what_shows_dates(example_built, tmp_path):
