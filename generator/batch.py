@@ -602,7 +602,7 @@ def render_in_workers(
     for _, path in sheets[:1] + chapters[:1]:
         path.parent.mkdir(parents=True, exist_ok=True)  # once here, not raced by the workers
     # Warm before the fork: fonts, templates and compiled CSS are then every worker's from the start.
-    _shared = (workbook, renderer or _pdf_renderer or PdfRenderer()) if forked else None
+    _shared = (workbook, (renderer or _pdf_renderer or PdfRenderer()).warm()) if forked else None
     pdfs_left = sum(isinstance(task, PdfTask) for task in tasks)
     try:
         if pdfs_left == 0 and when_pdfs_done is not None:

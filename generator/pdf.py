@@ -35,24 +35,27 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cssselect2  # type: ignore[import-untyped]  # cssselect2 ships no type hints
 import markdown  # type: ignore[import-untyped]  # Markdown ships no type hints (types-Markdown is not a dependency)
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
-from weasyprint import CSS, HTML, Document  # type: ignore[import-untyped]  # WeasyPrint ships no type hints
-from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]  # as above
 
 from generator import colour
-from generator.fetcher import PROJECT_ASSETS, AssetFetcher
 from generator.merge import CHAPTER_LINK
 from generator.notes import is_safe_link, notes_to_html
 from generator.paths import TEMPLATES, template_cache
 from generator.words import fill
 from generator.workbook import ClientPlan, ContactPlan, GuidePage
+
+if TYPE_CHECKING:  # WeasyPrint is imported where a document is made (`PdfRenderer.warm`): see PdfRenderer
+    from weasyprint import CSS, HTML, Document  # type: ignore[import-untyped]  # WeasyPrint ships no type hints
+    from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]  # as above
+
+    from generator.fetcher import AssetFetcher
 
 LOGGER = logging.getLogger("workbook.pdf")
 
@@ -214,12 +217,14 @@ class PdfRenderer:
 
     Holds the FontConfiguration, the Jinja2 environment and the compiled CSS (per document
     kind, paper size, coach colour and sheet density, compiled on first use and cached).
+
+    Making one is cheap: WeasyPrint (0.4 s to import) and the fonts are loaded when the first document
+    is made, or by `warm`. Until then the renderer makes markup only (what the build's fingerprints
+    read), so a build can start its site before it pays for WeasyPrint.
     """
 
     def __init__(self, templates: Path = PRINT_TEMPLATES) -> None:
         self.templates = templates
-        self.font_config = FontConfiguration()
-        self.fetcher = AssetFetcher(folders=(templates, *PROJECT_ASSETS), generated=_generated_assets())
         self.env = Environment(
             loader=FileSystemLoader(templates),
             autoescape=True,  # every template, whatever its name: user strings are always escaped
@@ -237,6 +242,25 @@ class PdfRenderer:
         # A web address the user gave becomes a link only where a note's link would (no loopback, no file:).
         self.env.tests["safe_link"] = is_safe_link
         self._stylesheets: dict[tuple[str, str, str, SheetDensity | None], CSS] = {}
+
+    @cached_property
+    def font_config(self) -> FontConfiguration:
+        from weasyprint.text.fonts import FontConfiguration
+
+        return FontConfiguration()
+
+    @cached_property
+    def fetcher(self) -> AssetFetcher:
+        from generator.fetcher import PROJECT_ASSETS, AssetFetcher
+
+        return AssetFetcher(folders=(self.templates, *PROJECT_ASSETS), generated=_generated_assets())
+
+    def warm(self) -> PdfRenderer:
+        """Load WeasyPrint, the fonts and the form font now (a process about to fork workers shares them)."""
+        self.font_config  # noqa: B018  # the cached property's first read makes it
+        self.fetcher  # noqa: B018
+        _user_agent_stylesheets()
+        return self
 
     # --- public ---------------------------------------------------------------------------------
 
@@ -419,6 +443,8 @@ class PdfRenderer:
         accent = _accent(workbook)
         key = (kind, workbook.settings.paper, accent, density)
         if key not in self._stylesheets:
+            from weasyprint import CSS
+
             self._stylesheets[key] = CSS(
                 string=self.stylesheet_source(kind, workbook, density),
                 base_url=self.templates.as_uri() + "/",
@@ -498,32 +524,42 @@ def parse_html(html: str, base_url: str, url_fetcher: AssetFetcher) -> HTML:
     except ElementTree.ParseError:
         root = None
     if root is None or root.tag != "html" or any(element.tag in ("base", "template") for element in root.iter()):
+        from weasyprint import HTML
+
         return HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
-    return _ParsedHTML(root, base_url, url_fetcher)
+    parsed: HTML = _parsed_html()(root, base_url, url_fetcher)
+    return parsed
 
 
-class _ParsedHTML(HTML):  # type: ignore[misc]  # WeasyPrint's HTML is untyped (Any)
-    """A WeasyPrint HTML document made from a tree we parsed.
+@lru_cache(maxsize=1)
+def _parsed_html() -> type:
+    """`_ParsedHTML`, defined on first use: it is a subclass of WeasyPrint's HTML, which is imported then."""
+    from weasyprint import HTML
 
-    It sets what `HTML.__init__` sets (the same five attributes since WeasyPrint 53) without
-    running its parser, and gives WeasyPrint a lighter default stylesheet (`_user_agent_stylesheets`).
-    """
+    class _ParsedHTML(HTML):  # type: ignore[misc]  # WeasyPrint's HTML is untyped (Any)
+        """A WeasyPrint HTML document made from a tree we parsed.
 
-    def __init__(
-        self, root: ElementTree.Element, base_url: str, url_fetcher: AssetFetcher
-    ) -> None:  # no super().__init__: it would parse again
-        self.base_url = base_url
-        self.url_fetcher = url_fetcher
-        self.media_type = "print"
-        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
-        self.etree_element = self.wrapper_element.etree_element
+        It sets what `HTML.__init__` sets (the same five attributes since WeasyPrint 53) without
+        running its parser, and gives WeasyPrint a lighter default stylesheet (`_user_agent_stylesheets`).
+        """
 
-    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
-        sheets = _user_agent_stylesheets()
-        if sheets is None:
-            default: list[CSS] = super()._ua_stylesheets(forms)
-            return default
-        return list(sheets) if forms else [sheets[0]]
+        def __init__(
+            self, root: ElementTree.Element, base_url: str, url_fetcher: AssetFetcher
+        ) -> None:  # no super().__init__: it would parse again
+            self.base_url = base_url
+            self.url_fetcher = url_fetcher
+            self.media_type = "print"
+            self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+            self.etree_element = self.wrapper_element.etree_element
+
+        def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+            sheets = _user_agent_stylesheets()
+            if sheets is None:
+                default: list[CSS] = super()._ua_stylesheets(forms)
+                return default
+            return list(sheets) if forms else [sheets[0]]
+
+    return _ParsedHTML
 
 
 @lru_cache(maxsize=1)
@@ -536,6 +572,8 @@ def _user_agent_stylesheets() -> tuple[CSS, CSS] | None:
     None (WeasyPrint's own stylesheets are used) if the files are not where WeasyPrint 53-70 keep them.
     """
     from importlib.resources import files
+
+    from weasyprint import CSS
 
     try:
         folder = files("weasyprint") / "css"
