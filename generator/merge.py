@@ -145,15 +145,14 @@ def _destinations(pdf: Pdf) -> dict[str, int]:
         named.setdefault(name[1:], destination)
     found = {}
     for name, destination in named.items():
-        if isinstance(destination, Dictionary):
-            destination = destination.get("/D")
-        if isinstance(destination, Array) and len(destination) and destination[0].objgen in index:
-            found[name] = index[destination[0].objgen]
+        target = destination.get("/D") if isinstance(destination, Dictionary) else destination
+        if isinstance(target, Array) and len(target) and target[0].objgen in index:
+            found[name] = index[target[0].objgen]
     return found
 
 
 def _overlay(
-    workbook: Pdf, page: Object, source: Object, name: Name, fields: Array, destinations: Mapping[str, int]
+    workbook: Pdf, page: Object, source: Object, name: Name, fields: Object, destinations: Mapping[str, int]
 ) -> None:
     """Draw the chapter page `source` on the placeholder `page`, under what the placeholder draws (its running
     header and footer, in the margins), and give it the chapter page's links and form fields."""
@@ -165,7 +164,7 @@ def _overlay(
         page.Annots = annotations
 
 
-def _annotations(workbook: Pdf, page: Object, source: Object, fields: Array, destinations: Mapping[str, int]) -> Array:
+def _annotations(workbook: Pdf, page: Object, source: Object, fields: Object, destinations: Mapping[str, int]) -> Array:
     """The annotations of the page `source` (another document's), copied for `page`: form fields added to `fields`,
     a chapter's link to the workbook made a link to that named destination."""
     annotations = Array()
@@ -190,6 +189,7 @@ def _annotations(workbook: Pdf, page: Object, source: Object, fields: Array, des
 def _draw_under(workbook: Pdf, page: Object, source: Object, name: Name) -> None:
     """The page `source`'s drawing as a form XObject `name`, drawn first on `page` (before its own content)."""
     contents = source.Contents
+    form: Object
     if isinstance(contents, Array):  # WeasyPrint writes one stream; several are joined (decoded) into one
         form = Stream(workbook, b"\n".join(part.read_bytes() for part in contents))
     else:
@@ -211,7 +211,7 @@ def _draw_under(workbook: Pdf, page: Object, source: Object, name: Name) -> None
     page.Contents = Array([draw, *(own if isinstance(own, Array) else [own])])
 
 
-def _copy_form_fonts(source: Pdf, fonts: Dictionary, workbook: Pdf) -> None:
+def _copy_form_fonts(source: Pdf, fonts: Object, workbook: Pdf) -> None:
     """The fonts a document's form fields name (/AcroForm /DR /Font) into the merged workbook's, once each."""
     form = source.Root.get("/AcroForm")
     found = form.get("/DR", Dictionary()).get("/Font", Dictionary()) if form is not None else Dictionary()
@@ -235,46 +235,51 @@ def _copied(workbook: Pdf, value: Object) -> Object:
 
 
 class _SharedFonts:
-    """Every question sheet embeds the same form-field font (a subset made by generator/pdf.py): the workbook keeps
-    one copy of each font's program, widths and character map, whichever sheets or chapters name it.
+    """Every question sheet embeds the same form-field font (generator/pdf.py subsets it alike each time), and
+    sheets often the same subsets of the text fonts: the workbook keeps one copy of each font's program, widths
+    and character map, whichever sheets and chapters name it.
 
-    qpdf copies each object of a source document once, remembering it: `adopt` copies a source's fonts before
-    anything that names them, and a font the workbook has already is made to point to that one's parts, so the
-    source's pages and fields reach the shared parts and the copies of them are never written."""
+    qpdf copies each object of a source document once and remembers it: `adopt` copies a source's fonts before
+    anything that names them, and makes a font the workbook already has point to that one's parts, so the
+    source's pages and fields reach the shared parts, and the copies of those are never written."""
 
     def __init__(self, workbook: Pdf):
         self.workbook = workbook
         self.kept: dict[bytes, Object] = {}
 
     def adopt(self, source: Pdf) -> None:
-        for item in source.objects:
-            if isinstance(item, Dictionary) and item.get("/Type") == Name.Font and "/Parent" not in item:
-                if str(item.get("/Subtype")).startswith("/CIDFont"):
-                    continue  # a Type0 font's descendant: shared with its parent
-                fingerprint = _fingerprint(item)
-                copied = self.workbook.copy_foreign(item)
-                kept = self.kept.setdefault(fingerprint, copied)
-                if kept is not copied:
-                    for key in list(copied.keys()):
-                        del copied[key]
-                    for key, value in kept.items():
-                        copied[key] = value
+        named = [page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary()) for page in source.pages]
+        form = source.Root.get("/AcroForm")
+        if form is not None:
+            named.append(form.get("/DR", Dictionary()).get("/Font", Dictionary()))
+        fonts = {font.objgen: font for group in named for font in group.values() if font.is_indirect}
+        for font in fonts.values():
+            copied = self.workbook.copy_foreign(font)
+            kept = self.kept.setdefault(_fingerprint(font), copied)
+            if kept is not copied:
+                for key in list(copied.keys()):
+                    del copied[key]
+                for key, value in kept.items():
+                    copied[key] = value
 
 
 def _fingerprint(item: Object) -> bytes:
     """A digest of `item` and everything it refers to (stream data as stored), equal for equal content."""
     digest = hashlib.blake2b(digest_size=20)
-    seen: set[tuple[int, int]] = set()
+    order: dict[tuple[int, int], int] = {}  # the objects met, numbered in the order met: a reference's identity
 
     def add(value: object) -> None:
         if not isinstance(value, Object):  # pikepdf gives numbers and booleans as Python's
             digest.update(repr(value).encode() + b" ")
             return
+        if not value.is_indirect and not isinstance(value, Stream) and b" R" not in (text := value.unparse()):
+            digest.update(text + b" ")  # nothing it refers to (a font's widths): its text is all of it
+            return
         if value.is_indirect:
-            if value.objgen in seen:
-                digest.update(b"R%d" % len(seen))
+            if value.objgen in order:
+                digest.update(b"R%d " % order[value.objgen])
                 return
-            seen.add(value.objgen)
+            order[value.objgen] = len(order)
         if isinstance(value, Stream):
             digest.update(b"S%d:" % len(data := value.read_raw_bytes()) + data)
         if isinstance(value, Dictionary | Stream):
