@@ -21,7 +21,7 @@ start with `sheet-<contact-id>-` (question-sheet.html), the workbook's own with 
 or WeasyPrint's `unknown-`, so they are unique across the merged workbook.
 
 pikepdf (qpdf) does the work: it reads each PDF lazily, copies only the objects a page needs into the layout's
-document, and writes only what the workbook's pages reach, in C++ (the merge was pypdf's, six times slower).
+document, and writes only what the workbook's pages reach, in C++ (the merge was pypdf's, 5–8 times slower).
 """
 
 from __future__ import annotations
