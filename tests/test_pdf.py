@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ElementTree
 from datetime import date
 from pathlib import Path
 
+import pikepdf
 import pytest
 import tinyhtml5
 import yaml
@@ -22,8 +23,9 @@ from weasyprint import HTML
 from generator.banks import builtin_banks
 from generator.guide import load_guide
 from generator.load import load_profile
+from generator.merge import merge_sheets, page_count
 from generator.paths import EXAMPLE
-from generator.pdf import PDF_OPTIONS, SHEET_DENSITIES, PdfRenderer, parse_html
+from generator.pdf import PDF_OPTIONS, SHEET_DENSITIES, PdfRenderer, contacts_in_full, parse_html
 from generator.tailor import tailor
 
 pytestmark = pytest.mark.slow
@@ -316,6 +318,45 @@ def test_each_chapter_is_laid_out_alone_and_links_offers_and_headers_work_in_the
         for annotation in page.get("/Annots", ()):
             action = annotation.get_object().get("/A")
             assert action is None or not str(action.get("/URI", "")).startswith("workbook-anchor:")
+
+
+def test_the_merge_writes_the_same_bytes_each_time_and_each_font_program_once(example, tmp_path):
+    """qpdf (pikepdf) writes the merged workbook: the same layout, chapters and sheets give the same bytes (a
+    rebuild is compared with a --force build's), and a font several sheets embed (the form-field font) is stored
+    once, whichever sheets name it."""
+    workbook, written = example
+    renderer = PdfRenderer()
+    in_full = {plan.id: written[plan.id] for plan in contacts_in_full(workbook)[0]}
+    pages = {contact_id: page_count(sheet) for contact_id, sheet in in_full.items()}
+    chapters = {contact_id: tmp_path / f"chapter-{contact_id}.pdf" for contact_id in in_full}
+    chapter_pages = {
+        contact_id: renderer.render_chapter(
+            workbook, workbook.contact(contact_id), chapters[contact_id], pages[contact_id]
+        )
+        for contact_id in in_full
+    }
+    layout = tmp_path / "layout.pdf"
+    renderer.render_workbook_layout(workbook, layout, pages, chapter_pages)
+    merge_sheets(layout, in_full, tmp_path / "first.pdf", chapters)
+    merge_sheets(layout.read_bytes(), in_full, tmp_path / "second.pdf", chapters)
+    assert (tmp_path / "first.pdf").read_bytes() == (tmp_path / "second.pdf").read_bytes()
+    assert text_of(tmp_path / "first.pdf") == text_of(written["workbook"])
+
+    def font_programs(pdf: Path) -> list[bytes]:
+        with pikepdf.open(pdf) as document:
+            return [
+                item[key].read_raw_bytes()
+                for item in document.objects
+                if isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/FontDescriptor"
+                for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                if key in item
+            ]
+
+    merged = font_programs(tmp_path / "first.pdf")
+    assert len(merged) == len(set(merged))  # each font program once
+    in_sheets = [program for sheet in in_full.values() for program in font_programs(sheet)]
+    assert len(set(in_sheets)) < len(in_sheets)  # there was something to share: the sheets embed the same font
+    assert set(in_sheets) <= set(merged)
 
 
 # --- the question sheets ----------------------------------------------------------------------
