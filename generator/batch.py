@@ -446,8 +446,11 @@ def _run_lent(lent: Lent) -> PdfDone:
         plan = _borrowed[1] if _borrowed is not None and _borrowed[0] == lent.key else None
     if plan is None:
         return PdfDone(lent.task.label, "InternalError: a shared task arrived without its plan")
-    # The test hook (tests/test_batch.py): which process ran which client's task, or one killed mid-task.
+    # The test hook (tests/test_batch.py, test_faults.py): which process ran which client's task; a worker
+    # killed or stopped while it helps another's client.
     fault_point("shared-task", plan.client_id)
+    if lent.owner != os.getpid():
+        fault_point("lent-task", plan.client_id)
     return replace(lent.task, workbook=plan).run()
 
 

@@ -25,7 +25,8 @@ there (`note`: a line `<step> <client-id> <process id>` appended to the file
 WORKBOOK_FAULT_LOG). Steps: `tailor`, `pdf`, `site`, `manifest`, `swap`,
 `exchanged`, `aside` (generator/build.py), `overview` (after the page's temporary
 file is written), `pdf-worker` and `shared-task` (a part of a client's build in a
-worker process, generator/batch.py). It does nothing when the variable is not set.
+worker process), `lent-task` (the same, in a worker helping another's client;
+generator/batch.py). It does nothing when the variable is not set.
 """
 
 from __future__ import annotations
