@@ -323,7 +323,7 @@ def _worker_main(
     connection: Connection[Outcome | PdfDone | Share, Job | Task | Lent | Settled | None], parent: int
 ) -> None:
     """A worker: build the jobs the parent sends until it sends None, goes away, or asks us to stop."""
-    global _busy, _pool_connection
+    global _busy, _pool_connection, _borrowed
     if sys.platform.startswith("linux"):
         # The kernel sends us SIGTERM when the parent dies, even by kill -9: no worker outlives its build.
         with contextlib.suppress(Exception):
@@ -354,6 +354,7 @@ def _worker_main(
             elif isinstance(job, (PdfTask, SiteTask)):
                 outcome = job.run()
             elif isinstance(job, Job):
+                _borrowed = None  # the plan of a client it helped: not needed while it builds its own
                 outcome = build_job(job)
             else:  # a Settled for a build that is over: nothing to do (never sent; the pool settles before Outcome)
                 _busy = False
@@ -581,6 +582,7 @@ class WorkerPool:
                     self._replace_idle(process, connection)
                     continue
                 self.current[pid] = pending.pop()
+                self.plan_at.pop(pid, None)  # it lets go of a plan it borrowed (_worker_main)
                 continue
             waiting = [shared for shared in self.shares.values() if shared.queued]
             if waiting:
