@@ -20,7 +20,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -313,14 +313,14 @@ def _profile_size(job: Job) -> int:
 # --- the worker processes ------------------------------------------------------------------------------
 
 _busy = False  # in a worker: building a client (a SIGTERM must tidy up) or waiting for one (exit at once)
-_pool_connection: Connection[Outcome | PdfDone | Share, Job | Task | Lent | Settled | None] | None = None
+_pool_connection: Connection[Outcome | PdfDone | Share, Job | Task | Lent | PdfsDone | Settled | None] | None = None
 # In a worker of a coach's pool: its pipe to the parent, through which a client's builder shares its tasks.
 _own_plan: ClientPlan | None = None  # in a builder waiting for its shared tasks: the plan they render
 _borrowed: tuple[int, ClientPlan] | None = None  # (share key, plan): the other client's plan this worker last helped
 
 
 def _worker_main(
-    connection: Connection[Outcome | PdfDone | Share, Job | Task | Lent | Settled | None], parent: int
+    connection: Connection[Outcome | PdfDone | Share, Job | Task | Lent | PdfsDone | Settled | None], parent: int
 ) -> None:
     """A worker: build the jobs the parent sends until it sends None, goes away, or asks us to stop."""
     global _busy, _pool_connection, _borrowed
@@ -398,26 +398,53 @@ class Lent:
 
 
 @dataclass(frozen=True)
+class PdfsDone:
+    """From the parent to a builder: every PDF task it shared is done, the site is not (merge them now)."""
+
+
+@dataclass(frozen=True)
 class Settled:
     """From the parent to a builder: every task it shared is done; `failure`: the first that failed, if any."""
 
     failure: PdfDone | None
 
 
-def _share_with_pool(connection: Connection[Any, Any], workbook: ClientPlan, tasks: list[Task]) -> None:
+def _share_with_pool(
+    connection: Connection[Any, Any],
+    workbook: ClientPlan,
+    tasks: list[Task],
+    when_pdfs_done: Callable[[], object] | None = None,
+) -> None:
     """Hand a client's tasks to the pool's parent and run the ones it gives back until all are done.
 
     The parent gives this builder its own tasks first, and the other workers the rest when they have no
     client left to start; so a large client among small ones ends up using every core. This worker runs
-    nothing but its own client's tasks meanwhile: if it dies, only its own client fails.
+    nothing but its own client's tasks meanwhile: if it dies, only its own client fails. `when_pdfs_done`
+    (the workbook's merge) runs here when the parent says every PDF is written (`PdfsDone`), while the site
+    may still build elsewhere. Nothing is raised before every task is back: none still writes into the
+    staging folder its caller removes on failure.
     """
     global _own_plan
     import pickle
+
+    failed: Exception | None = None
+    merged = when_pdfs_done is None
+
+    def merge() -> None:
+        nonlocal failed, merged
+        merged = True
+        try:
+            if when_pdfs_done is not None:
+                when_pdfs_done()
+        except Exception as error:  # raised once the other tasks are back
+            failed = error
 
     _own_plan = workbook
     try:
         plan = pickle.dumps(workbook, protocol=pickle.HIGHEST_PROTOCOL)
         connection.send(Share(tuple(replace(task, workbook=None) for task in tasks), plan))
+        if not merged and not any(isinstance(task, PdfTask) for task in tasks):
+            merge()
         while True:
             try:
                 message = connection.recv()
@@ -425,12 +452,23 @@ def _share_with_pool(connection: Connection[Any, Any], workbook: ClientPlan, tas
                 raise Stopped(signal.SIGTERM) from None
             if isinstance(message, Settled):
                 break
+            if isinstance(message, PdfsDone):
+                if not merged:
+                    merge()
+                continue
             if not isinstance(message, Lent):
                 raise InternalError(f"a builder waiting for its tasks was sent {type(message).__name__}")
+            if failed is not None:  # the build has failed: the rest is not worth running
+                connection.send(PdfDone(message.task.label, f"not run: {failed}", user=True))
+                continue
             connection.send(_run_lent(message))
     finally:
         _own_plan = None
+    if failed is not None:
+        raise failed
     _raise_failure(message.failure)
+    if not merged and when_pdfs_done is not None:
+        when_pdfs_done()
 
 
 def _run_lent(lent: Lent) -> PdfDone:
@@ -473,6 +511,7 @@ class _Shared:
     out: Path  # where its staging folder is (removed for it if it dies)
     plan: bytes
     queued: deque[Task]
+    pdfs_left: int  # PdfTasks not back yet: at 0, the builder merges the workbook while the site builds
     running: int = 0  # lent and not back yet
     failure: PdfDone | None = None
     orphaned: bool = False  # its builder died: nothing more is lent, results are dropped
@@ -615,7 +654,8 @@ class WorkerPool:
         if owner is None or not isinstance(job, Job):
             raise InternalError("a worker shared tasks without building a client")
         self.serial += 1
-        shared = _Shared(self.serial, owner, job.out, share.plan, deque(share.tasks))
+        pdfs = sum(isinstance(task, PdfTask) for task in share.tasks)
+        shared = _Shared(self.serial, owner, job.out, share.plan, deque(share.tasks), pdfs)
         self.shares[shared.key] = shared
         self.share_of[owner] = shared.key
         self._settle_if_done(shared)
@@ -629,6 +669,10 @@ class WorkerPool:
         if done.problem is not None and shared.failure is None:
             shared.failure = done
             shared.queued.clear()  # the client fails: nothing more of it is started
+        if done.problem is None and isinstance(task, PdfTask):
+            shared.pdfs_left -= 1
+            if shared.pdfs_left == 0 and shared.failure is None and (shared.queued or shared.running):
+                self._tell(shared.owner, PdfsDone())  # (with nothing out, Settled says as much)
         self._settle_if_done(shared)
 
     def _settle_if_done(self, shared: _Shared) -> None:
@@ -640,10 +684,13 @@ class WorkerPool:
             _remove_staging_of(shared.out, shared.owner)
             return
         del self.share_of[shared.owner]
-        connection = next((c for p, c in self.workers if p.pid == shared.owner), None)
+        self._tell(shared.owner, Settled(shared.failure))
+
+    def _tell(self, pid: int, message: PdfsDone | Settled) -> None:
+        connection = next((c for p, c in self.workers if p.pid == pid), None)
         if connection is not None:
             with contextlib.suppress(OSError):  # it died: that is seen when its pipe closes
-                connection.send(Settled(shared.failure))
+                connection.send(message)
 
     def _forget(self, process: BaseProcess, connection: _ParentEnd) -> None:
         process.join(5)
@@ -724,12 +771,15 @@ SHEETS_PER_TASK = 8  # small enough that both workers finish together, large eno
 
 @dataclass(frozen=True)
 class PdfTask:
-    """Part of one client's PDFs: the workbook PDF's layout (generator/merge.py), or a few question sheets."""
+    """Part of one client's PDFs: the workbook PDF's layout (generator/merge.py), a few question sheets, or a few
+    of its chapters."""
 
     label: str
     workbook_pdf: Path | None
     sheets: tuple[tuple[str, Path], ...]  # (contact id, path)
     workbook: ClientPlan | None = None  # only when the worker was not forked from the parent
+    chapters: tuple[tuple[str, Path], ...] = ()  # (contact id, path) of workbook chapters (PdfRenderer.render_chapter)
+    chapter_pages: tuple[tuple[str, int], ...] = ()  # the layout's placeholder pages per chapter (contact id, count)
 
     def run(self) -> PdfDone:
         fault_point("pdf-worker")  # the test hook: a PDF worker killed, or slow, mid-build
@@ -738,8 +788,10 @@ class PdfTask:
 
         def render() -> None:
             workbook = shared[0] if shared is not None else _carried(self.workbook)
-            if self.workbook_pdf is not None:
-                renderer.render_workbook_layout(workbook, self.workbook_pdf)  # the sheets are merged in after
+            if self.workbook_pdf is not None:  # the chapters and sheets are merged in after
+                renderer.render_workbook_layout(workbook, self.workbook_pdf, chapter_pages=dict(self.chapter_pages))
+            for contact_id, path in self.chapters:
+                renderer.render_chapter(workbook, workbook.contact(contact_id), path)
             for contact_id, path in self.sheets:
                 renderer.render_sheet(workbook, workbook.contact(contact_id), path)
 
@@ -754,6 +806,7 @@ class SiteTask:
     paths: ClientPaths
     workbook: ClientPlan | None = None  # as in PdfTask
     label: str = "the site"
+    earlier: Path | None = None  # the output whose site this one updates (render_site's `earlier`)
 
     def run(self) -> PdfDone:
         from generator.site import render_site
@@ -769,6 +822,7 @@ class SiteTask:
                 workbook_pdf=paths.workbook_pdf,
                 calendar=paths.calendar,
                 downloads_ready=False,
+                earlier=self.earlier,
             ),
         )
 
@@ -794,7 +848,7 @@ class PdfDone:
 Task = PdfTask | SiteTask  # part of one client's build, for a worker
 if TYPE_CHECKING:  # Connection is generic only in typeshed
     # The parent's end of a worker's pipe: what it sends, what it receives.
-    _ParentEnd: TypeAlias = Connection[Job | Task | Lent | Settled | None, Outcome | PdfDone | Share]
+    _ParentEnd: TypeAlias = Connection[Job | Task | Lent | PdfsDone | Settled | None, Outcome | PdfDone | Share]
 
 
 def _carried(workbook: ClientPlan | None) -> ClientPlan:
@@ -810,38 +864,57 @@ def render_in_workers(
     sheets: list[tuple[str, Path]],
     workers: int,
     renderer: PdfRenderer | None = None,
-    site: tuple[Path, ClientPaths] | None = None,
+    site: tuple[Path, ClientPaths, Path | None] | None = None,
+    chapters: list[tuple[str, Path]] | None = None,
+    chapter_pages: Mapping[str, int] | None = None,
+    when_pdfs_done: Callable[[], object] | None = None,
 ) -> None:
-    """Render one client's workbook PDF and sheets, and its site (`site`: the folder and ClientPaths), in
+    """Render one client's workbook PDF (its layout, with `chapter_pages` placeholders per chapter, and its
+    `chapters`) and sheets, and its site, in
     `workers` processes, with the WorkerPool's guarantees: a dead worker is reported, Ctrl-C or SIGTERM stops
     them all, none outlives the build. Raises on the first failure; the caller removes its staging folder.
-    The site goes first (one MkDocs build, the longest task), then the workbook PDF, then the sheets."""
+    `site`: the staging folder, the output's paths and the earlier output whose site to update (or None).
+    The site goes first (one MkDocs build, the longest task), then the workbook's layout, its chapters, the sheets.
+    `when_pdfs_done` (the workbook's merge) runs here once every PDF is written, while the site may still build."""
     global _shared
     from generator.pdf import PdfRenderer
 
     forked = multiprocessing.get_start_method() == "fork"
     carried = None if forked else workbook
-    tasks: list[Task] = [SiteTask(site[0], site[1], carried)] if site is not None else []
+    tasks: list[Task] = [SiteTask(site[0], site[1], carried, earlier=site[2])] if site is not None else []
     if workbook_pdf is not None:
-        tasks.append(PdfTask("the workbook PDF", workbook_pdf, (), carried))
+        tasks.append(
+            PdfTask("the workbook PDF", workbook_pdf, (), carried, chapter_pages=tuple((chapter_pages or {}).items()))
+        )
+    chapters = chapters or []
+    each = max(1, min(SHEETS_PER_TASK, -(-len(chapters) // (4 * workers))))
+    for start in range(0, len(chapters), each):
+        part = tuple(chapters[start : start + each])
+        tasks.append(PdfTask(f"the workbook chapters of {', '.join(cid for cid, _ in part)}", None, (), carried, part))
     # Smaller tasks for a few sheets, so a 10-contact client's sheets still spread over every worker.
     size = max(1, min(SHEETS_PER_TASK, -(-len(sheets) // (4 * workers))))
     for start in range(0, len(sheets), size):
         part = tuple(sheets[start : start + size])
         tasks.append(PdfTask(f"the question sheets of {', '.join(cid for cid, _ in part)}", None, part, carried))
-    for _, path in sheets[:1]:
+    for _, path in sheets[:1] + chapters[:1]:
         path.parent.mkdir(parents=True, exist_ok=True)  # once here, not raced by the workers
     if _pool_connection is not None:  # a worker of a coach's pool: every worker of the pool may take them
-        _share_with_pool(_pool_connection, workbook, tasks)
+        _share_with_pool(_pool_connection, workbook, tasks, when_pdfs_done)
         return
     # Warm before the fork: fonts, templates and compiled CSS are then every worker's from the start.
-    _shared = (workbook, renderer or _pdf_renderer or PdfRenderer()) if forked else None
+    _shared = (workbook, (renderer or _pdf_renderer or PdfRenderer()).warm()) if forked else None
+    pdfs_left = sum(isinstance(task, PdfTask) for task in tasks)
     try:
+        if pdfs_left == 0 and when_pdfs_done is not None:
+            when_pdfs_done()
         for done in WorkerPool(min(workers, len(tasks))).run(tasks):
             if done.problem is not None:
                 if done.user:
                     raise UserError(done.problem)
                 raise InternalError(f"rendering {done.label} failed:\n{done.problem}")
+            pdfs_left -= done.label != SiteTask.label
+            if pdfs_left == 0 and when_pdfs_done is not None and done.label != SiteTask.label:
+                when_pdfs_done()
     finally:
         _shared = None
 

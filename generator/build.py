@@ -65,11 +65,15 @@ class ClientPaths:
     workbook_layout: str  # the workbook PDF before the sheets are merged in (kept: see output_fingerprints)
     calendar: str
     plan: str
+    # in-full contact id -> its workbook chapter, laid out on its own and merged in (kept beside the layout)
+    chapters: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def output_paths(workbook: ClientPlan) -> ClientPaths:
     """The one place that names a client's outputs; names made from ids go through generator/filenames.py,
     so a contact called `con` gets `sheets/con_.pdf`, which Windows can open."""
+    from generator.pdf import contacts_in_full
+
     client = workbook.client_id
     return ClientPaths(
         workbook_pdf=f"{client}-workbook.pdf",  # "-workbook" keeps it clear of reserved names
@@ -77,6 +81,7 @@ def output_paths(workbook: ClientPlan) -> ClientPaths:
         workbook_layout=f".layout/{client}-workbook.pdf",
         calendar=f"{file_stem(client)}.ics",
         plan=PLAN_FILE,
+        chapters={plan.id: f".layout/chapters/{file_stem(plan.id)}.pdf" for plan in contacts_in_full(workbook)[0]},
     )
 
 
@@ -139,13 +144,17 @@ def _hash_files(files: tuple[tuple[str, Path, int, int], ...]) -> str:
     return digest.hexdigest()
 
 
-def output_fingerprints(workbook: ClientPlan, paths: ClientPaths, renderer: PdfRenderer) -> dict[str, str]:
+def output_fingerprints(
+    workbook: ClientPlan, paths: ClientPaths, renderer: PdfRenderer, chapter_pages: dict[str, int] | None = None
+) -> dict[str, str]:
     """A hash per PDF of what it shows; an unchanged one is reused from the last build.
 
     The workbook's layout (`PdfRenderer.render_workbook_layout`, kept at `ClientPaths.workbook_layout`): its markup
-    and stylesheet (a few milliseconds to make, and exactly what it shows, so an edit to a contact it lists only
-    in its table leaves it alone). The workbook PDF's: its layout's and the fingerprints of the sheets it carries
-    (generator/merge.py), so a changed sheet with an unchanged layout is only merged in again. A sheet's: its contact's plan and what every
+    (with `chapter_pages` placeholders per chapter) and stylesheet (a few milliseconds to make, and exactly what it
+    shows, so an edit to a contact it lists only in its table, or to a chapter that keeps its number of pages, leaves
+    it alone). A chapter's (`PdfRenderer.render_chapter`, kept at `ClientPaths.chapters`): its markup and stylesheet.
+    The workbook PDF's: its layout's and the fingerprints of the chapters and sheets it carries (generator/merge.py),
+    so a changed chapter or sheet with an unchanged layout is only laid out alone and merged in again. A sheet's: its contact's plan and what every
     sheet shows (seeker, coach, settings, date, logo), as `repr` of the plan's frozen dataclasses and validated
     models (every field, in a fixed order); cheaper than its markup, which a build of 2,000 sheets would feel.
     """
@@ -160,12 +169,22 @@ def output_fingerprints(workbook: ClientPlan, paths: ClientPaths, renderer: PdfR
 
     from generator.pdf import contacts_in_full
 
-    layout = digest("layout", renderer.workbook_html(workbook), renderer.stylesheet_source("workbook", workbook), logo)
+    layout = digest(
+        "layout",
+        renderer.workbook_html(workbook, chapter_pages=chapter_pages),
+        renderer.stylesheet_source("workbook", workbook),
+        logo,
+    )
     found = {paths.workbook_layout: layout}
+    in_full = contacts_in_full(workbook)[0]
+    chapter_css = renderer.stylesheet_source("workbook-chapter", workbook)
+    for plan in in_full:
+        found[paths.chapters[plan.id]] = digest("chapter", renderer.chapter_html(workbook, plan), chapter_css)
     for plan in workbook.contacts:
         found[paths.sheets[plan.id]] = digest("sheet", common, repr(dataclasses.replace(plan, due=(), drafts=())))
-    # The workbook PDF carries the sheets of its in-full contacts: a new sheet means a new merge, not a new layout.
-    carried = [found[paths.sheets[plan.id]] for plan in contacts_in_full(workbook)[0]]
+    # The workbook PDF carries the chapters and sheets of its in-full contacts: a new one means a new merge, not
+    # a new layout.
+    carried = [found[kind[plan.id]] for plan in in_full for kind in (paths.chapters, paths.sheets)]
     found[paths.workbook_pdf] = digest("workbook", layout, *carried)
     return found
 
@@ -283,11 +302,14 @@ def _build_in_staging(
             f"{shown(final)} exists and is not a workbook output (it has no {MANIFEST}); "
             "move it away or choose another output folder with -o"
         )
-    from generator.pdf import PdfRenderer
+    from generator.pdf import PdfRenderer, expected_chapter_pages
 
     pdf = pdf or PdfRenderer()
     paths = output_paths(workbook)
-    fingerprints = output_fingerprints(workbook, paths, pdf)
+    # The last build's chapter page counts are the best guess of this one's (an edit seldom moves a page break).
+    known = previous.get("chapter_pages") if previous else None
+    chapter_pages = expected_chapter_pages(workbook, known if isinstance(known, dict) else None)
+    fingerprints = output_fingerprints(workbook, paths, pdf, chapter_pages)
     # A fresh folder (mkdtemp: O_EXCL semantics, private): nothing planted in OUT is followed or reused.
     staging = make_fresh_folder(out, f".{client_id}.building-{os.getpid()}-")
     try:
@@ -296,19 +318,31 @@ def _build_in_staging(
         write_plan(workbook, staging / paths.plan)  # the plan as data (FORMAT.md), beside the sheets it matches
         write_calendar(workbook, staging / paths.calendar)  # before the site, which links to it
         todo = {path for path in fingerprints if path not in reused}
+        # The site updates the previous one (only the pages whose Markdown changed are built), unless --force.
+        earlier = None if force or previous is None else final
         if workers > 1 and len(todo) >= 1:
             # The site is built in a worker while the others render the PDFs; it gets them when all are written.
             fault_point("site", client_id, staging)
-            _render_pdfs(workbook, staging, paths, todo, pdf, workers, with_site=True)
+            pages = _render_pdfs(
+                workbook, staging, paths, todo, pdf, workers, chapter_pages, site_from=earlier, with_site=True
+            )
             _check_pdfs(staging, paths)
             link_downloads(staging, sheets=paths.sheets, workbook_pdf=paths.workbook_pdf, calendar=paths.calendar)
         else:
-            _render_pdfs(workbook, staging, paths, todo, pdf, workers)
+            pages = _render_pdfs(workbook, staging, paths, todo, pdf, workers, chapter_pages)
             _check_pdfs(staging, paths)
             fault_point("site", client_id, staging)
             render_site(
-                workbook, staging, sheets=paths.sheets, workbook_pdf=paths.workbook_pdf, calendar=paths.calendar
+                workbook,
+                staging,
+                sheets=paths.sheets,
+                workbook_pdf=paths.workbook_pdf,
+                calendar=paths.calendar,
+                earlier=earlier,
             )
+        if pages != chapter_pages:  # the layout was made again with the chapters' real page counts: say so
+            chapter_pages = pages
+            fingerprints = output_fingerprints(workbook, paths, pdf, chapter_pages)
         summary = _summary(workbook, "site/index.html", paths.workbook_pdf, paths.sheets)
         manifest = {
             "tool": __version__,
@@ -316,6 +350,7 @@ def _build_in_staging(
             "built_on": today.isoformat(),
             "summary": asdict(summary),
             "outputs": fingerprints,
+            "chapter_pages": chapter_pages,  # the next build's guess (`expected_chapter_pages`)
         }
         fault_point("manifest", client_id, staging)
         # Written last: a staging folder with a manifest is a complete output (recovery relies on it).
@@ -371,45 +406,84 @@ def _render_pdfs(
     todo: set[str],
     pdf: PdfRenderer | None,
     workers: int,
+    chapter_pages: dict[str, int],
+    site_from: Path | None = None,
     with_site: bool = False,
-) -> None:
+) -> dict[str, int]:
     """Render the PDFs in `todo` into `staging`: here, or in worker processes when `workers` > 1 (`with_site`:
-    the site too, in one of them)."""
+    the site too, in one of them, updating the site of the output `site_from` if given). The layout gets
+    `chapter_pages` placeholders per chapter; returns the chapters' real page counts (the same, unless the merge
+    found otherwise and laid the workbook out again)."""
     from generator.pdf import PdfRenderer
 
     sheets = [(plan.id, staging / paths.sheets[plan.id]) for plan in workbook.contacts if paths.sheets[plan.id] in todo]
+    chapters = [(cid, staging / path) for cid, path in paths.chapters.items() if path in todo]
     layout = staging / paths.workbook_layout if paths.workbook_layout in todo else None
-    if with_site or (workers > 1 and len(sheets) + (layout is not None) > 1):
+    merged = [chapter_pages]
+
+    def merge() -> None:
+        if paths.workbook_pdf in todo:
+            merged[0] = _merge_workbook(workbook, staging, paths, pdf or PdfRenderer(), chapter_pages)
+
+    if with_site or (workers > 1 and len(sheets) + len(chapters) + (layout is not None) > 1):
         from generator.batch import render_in_workers
 
-        render_in_workers(workbook, layout, sheets, workers, pdf, site=(staging, paths) if with_site else None)
+        # The merge runs here as soon as the PDFs are written, while a worker may still be building the site.
+        render_in_workers(
+            workbook,
+            layout,
+            sheets,
+            workers,
+            pdf,
+            site=(staging, paths, site_from) if with_site else None,
+            chapters=chapters,
+            chapter_pages=chapter_pages,
+            when_pdfs_done=merge,
+        )
     else:
         renderer = pdf or PdfRenderer()
         if layout is not None:
-            renderer.render_workbook_layout(workbook, layout)
+            renderer.render_workbook_layout(workbook, layout, chapter_pages=chapter_pages)
+        for contact_id, path in chapters:
+            renderer.render_chapter(workbook, workbook.contact(contact_id), path)
         for contact_id, path in sheets:
             renderer.render_sheet(workbook, workbook.contact(contact_id), path)
-    if paths.workbook_pdf in todo:
-        _merge_workbook(workbook, staging, paths, pdf or PdfRenderer())
+        merge()
+    return merged[0]
 
 
-def _merge_workbook(workbook: ClientPlan, staging: Path, paths: ClientPaths, renderer: PdfRenderer) -> None:
-    """The workbook PDF: its layout with the in-full contacts' sheets merged in (all written or reused by now).
+def _merge_workbook(
+    workbook: ClientPlan, staging: Path, paths: ClientPaths, renderer: PdfRenderer, chapter_pages: dict[str, int]
+) -> dict[str, int]:
+    """The workbook PDF: its layout with the in-full contacts' chapters and sheets merged in (all written or reused
+    by now); returns the chapters' page counts the layout has.
 
-    The layout has as many placeholder pages per sheet as expected (`expected_sheet_pages`); when a sheet took
-    another number, the layout is made again here with the real counts (rare: a meeting over 90 minutes).
+    The layout has as many placeholder pages per sheet as expected (`expected_sheet_pages`) and per chapter as
+    `chapter_pages` (the last build's, or a guess); when one took another number, the layout is made again here
+    with the real counts (rare for a sheet: a meeting over 90 minutes; for a chapter: a first build, or an edit
+    that moved a page break), and so is the chapter of a sheet that did (it says how many sheet pages follow).
     """
-    from generator.merge import PlaceholderMismatch, merge_sheets, page_count
-    from generator.pdf import contacts_in_full
+    from generator.merge import PlaceholderMismatch, merge_sheets
+    from generator.pdf import contacts_in_full, expected_sheet_pages
 
     sheets = {plan.id: staging / paths.sheets[plan.id] for plan in contacts_in_full(workbook)[0]}
+    chapters = {cid: staging / path for cid, path in paths.chapters.items()}
     layout = staging / paths.workbook_layout
     try:
-        merge_sheets(layout, sheets, staging / paths.workbook_pdf)
-    except PlaceholderMismatch:
-        layout.unlink()  # it may be a link to the previous output's: never write through it
-        renderer.render_workbook_layout(workbook, layout, {cid: page_count(path) for cid, path in sheets.items()})
-        merge_sheets(layout, sheets, staging / paths.workbook_pdf)
+        merge_sheets(layout, sheets, staging / paths.workbook_pdf, chapters)
+        return chapter_pages
+    except PlaceholderMismatch as mismatch:
+        sheet_pages = expected_sheet_pages(workbook) | mismatch.sheets
+        chapter_pages = chapter_pages | mismatch.chapters
+        for cid in mismatch.sheets:
+            chapters[cid].unlink()  # it may be a link to the previous output's: never write through it
+            chapter_pages[cid] = renderer.render_chapter(
+                workbook, workbook.contact(cid), chapters[cid], sheet_pages[cid]
+            )
+        layout.unlink()
+        renderer.render_workbook_layout(workbook, layout, sheet_pages, chapter_pages)
+        merge_sheets(layout, sheets, staging / paths.workbook_pdf, chapters)
+        return chapter_pages
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:

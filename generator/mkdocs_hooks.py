@@ -17,17 +17,26 @@ and `mkdocs serve -f OUT/<client-id>/mkdocs.yml` behave exactly like
 * Nothing the workbook does not use: source maps, the sitemap (search engines
   are told to stay away anyway), the 404 page (only a web server shows it) and
   the search languages the site is not in.
+* A page rebuilt alone keeps the others' search entries. A dirty build (`workbook
+  build` after a small edit, `mkdocs build --dirty`) builds only the changed
+  pages, and the search plugin then indexes only those; the entries of every
+  other page are taken from the search index the earlier build left, in the
+  order a full build writes them.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from functools import lru_cache
 
+from jinja2 import Environment
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 # An absolute http(s) address, except XML namespace names (identifiers used by createElementNS, never fetched).
@@ -67,6 +76,28 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 files.remove(file)
                 files.append(File.generated(config, path, content=text, inclusion=InclusionLevel.NOT_IN_NAV))
     return files
+
+
+def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+    # The generated mkdocs.yml gives every page its title, HTML-escaped like the front matter's (see _nav_page
+    # in generator/site.py); the theme prints it as is, and its `| e` must not escape it a second time.
+    for page in nav.pages:
+        if isinstance(page.title, str) and not isinstance(page.title, Markup):
+            page.title = Markup(page.title)
+    # The pages in the order MkDocs builds them, which is the order of a full build's search index.
+    _search["order"] = [file.url for file in files.documentation_pages()]
+    return nav
+
+
+def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+    # The theme's fifty-odd templates, compiled once and kept (generator/paths.py): a one-page build would
+    # otherwise spend more time compiling them than building the page.
+    try:
+        from generator.paths import template_cache
+    except ImportError:  # the hooks without workbook installed (`mkdocs build` elsewhere): compile as usual
+        return env
+    env.bytecode_cache = template_cache()
+    return env
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -131,3 +162,54 @@ def _lunr_files_for(config: MkDocsConfig) -> set[str] | None:
     if needed:
         needed.add(base + "min/lunr.stemmer.support.min.js")
     return needed
+
+
+# --- the search index of a dirty build --------------------------------------------------------------
+
+_search: dict[str, object] = {}  # this build's: the earlier index's text, the pages in build order, those built
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    # Read before anything is written: a full build empties the site folder after this event, a dirty one
+    # overwrites the index. Parsed only if a page was not built this time.
+    _search.clear()
+    _search["built"] = set()
+    try:
+        with open(os.path.join(config.site_dir, "search", "search_index.json"), encoding="utf-8") as handle:
+            _search["earlier"] = handle.read()
+    except (OSError, UnicodeDecodeError):
+        pass
+
+
+def on_page_context(context: dict[str, object], page: Page, config: MkDocsConfig, nav: Navigation) -> dict[str, object]:
+    built = _search.setdefault("built", set())
+    assert isinstance(built, set)
+    built.add(page.url)
+    return context
+
+
+@event_priority(-50)  # after the search plugin writes its index (0), before the offline plugin inlines it (-100)
+def on_post_build(config: MkDocsConfig) -> None:
+    order, built, earlier = _search.get("order"), _search.get("built"), _search.get("earlier")
+    if not isinstance(order, list) or not isinstance(built, set) or not isinstance(earlier, str):
+        return
+    if all(url in built for url in order):
+        return  # a full build: the index has every page
+    path = os.path.join(config.site_dir, "search", "search_index.json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            index = json.load(handle)
+        earlier_entries = json.loads(earlier)["docs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    by_page: dict[str, list[object]] = {}
+    for entry in earlier_entries:
+        by_page.setdefault(str(entry["location"]).split("#", 1)[0], []).append(entry)
+    for entry in index["docs"]:  # this build's pages replace their earlier entries
+        by_page.pop(str(entry["location"]).split("#", 1)[0], None)
+    fresh: dict[str, list[object]] = {}
+    for entry in index["docs"]:
+        fresh.setdefault(str(entry["location"]).split("#", 1)[0], []).append(entry)
+    index["docs"] = [entry for url in order for entry in (fresh.get(url) or by_page.get(url) or [])]
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(index, separators=(",", ":"), default=str))

@@ -35,23 +35,27 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cssselect2  # type: ignore[import-untyped]  # cssselect2 ships no type hints
 import markdown  # type: ignore[import-untyped]  # Markdown ships no type hints (types-Markdown is not a dependency)
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
-from weasyprint import CSS, HTML, Document  # type: ignore[import-untyped]  # WeasyPrint ships no type hints
-from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]  # as above
 
 from generator import colour
-from generator.fetcher import PROJECT_ASSETS, AssetFetcher
+from generator.merge import CHAPTER_LINK
 from generator.notes import is_safe_link, notes_to_html
-from generator.paths import TEMPLATES
+from generator.paths import TEMPLATES, template_cache
 from generator.words import fill
 from generator.workbook import ClientPlan, ContactPlan, GuidePage
+
+if TYPE_CHECKING:  # WeasyPrint is imported where a document is made (`PdfRenderer.warm`): see PdfRenderer
+    from weasyprint import CSS, HTML, Document  # type: ignore[import-untyped]  # WeasyPrint ships no type hints
+    from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]  # as above
+
+    from generator.fetcher import AssetFetcher
 
 LOGGER = logging.getLogger("workbook.pdf")
 
@@ -133,6 +137,45 @@ def expected_sheet_pages(workbook: ClientPlan) -> dict[str, int]:
     }
 
 
+def expected_chapter_pages(workbook: ClientPlan, known: Mapping[str, int] | None = None) -> dict[str, int]:
+    """How many pages each in-full contact's chapter is expected to take, before any is laid out.
+
+    `known`: the counts of the last build (its manifest), right unless an edit moved a page break; else a guess
+    from the length of its text (CHAPTER_CHARS_PER_PAGE). The build checks the real count when it merges the
+    chapters into the workbook, and lays the workbook out again if one differs.
+    """
+    known = known or {}
+    in_full = contacts_in_full(workbook)[0]
+    return {
+        plan.id: known[plan.id]
+        if isinstance(known.get(plan.id), int) and known[plan.id] > 0
+        else _chapter_pages_guess(plan, first=index == 0)
+        for index, plan in enumerate(in_full)
+    }
+
+
+# Characters of chapter text (facts, reasons, offers, drafts, notes) a workbook page holds, about; measured on the
+# example and the synthetic profiles of benchmarks/synthetic.py. The part's title takes a fifth of the first page.
+CHAPTER_CHARS_PER_PAGE = 3200
+CHAPTER_PAGE_LEFT = 0.8
+
+
+def _chapter_pages_guess(plan: ContactPlan, first: bool) -> int:
+    contact = plan.contact
+    texts = [
+        *(question.reason for question in plan.question_plan.questions),
+        *(offer.text + offer.reason for offer in plan.offers),
+        *(draft.body for draft in plan.drafts),
+        *(item.text + item.reason for item in plan.due),
+        contact.notes or "",
+        contact.how_we_met or "",
+        " ".join(contact.interests) + " ".join(contact.hobbies) + " ".join(contact.needs),
+    ]
+    # Every paragraph ends its last line short: count it as a line more.
+    chars = sum(len(text) + 90 for text in texts) + 900  # the title, the facts' labels, the headings
+    return max(1, math.ceil(chars / CHAPTER_CHARS_PER_PAGE + (1 - CHAPTER_PAGE_LEFT if first else 0)))
+
+
 @dataclass(frozen=True)
 class SheetDensity:
     """How tightly a question sheet is set. Level 0 is the roomiest; each next level is tighter.
@@ -174,12 +217,14 @@ class PdfRenderer:
 
     Holds the FontConfiguration, the Jinja2 environment and the compiled CSS (per document
     kind, paper size, coach colour and sheet density, compiled on first use and cached).
+
+    Making one is cheap: WeasyPrint (0.4 s to import) and the fonts are loaded when the first document
+    is made, or by `warm`. Until then the renderer makes markup only (what the build's fingerprints
+    read), so a build can start its site before it pays for WeasyPrint.
     """
 
     def __init__(self, templates: Path = PRINT_TEMPLATES) -> None:
         self.templates = templates
-        self.font_config = FontConfiguration()
-        self.fetcher = AssetFetcher(folders=(templates, *PROJECT_ASSETS), generated=_generated_assets())
         self.env = Environment(
             loader=FileSystemLoader(templates),
             autoescape=True,  # every template, whatever its name: user strings are always escaped
@@ -187,6 +232,7 @@ class PdfRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             finalize=without_emoji,  # every printed value: an emoji no font here can draw is dropped, not boxed
+            bytecode_cache=template_cache(),
         )
         self.env.filters["notes"] = _notes_xhtml
         self.env.filters["notes_inline"] = _notes_inline
@@ -196,6 +242,25 @@ class PdfRenderer:
         # A web address the user gave becomes a link only where a note's link would (no loopback, no file:).
         self.env.tests["safe_link"] = is_safe_link
         self._stylesheets: dict[tuple[str, str, str, SheetDensity | None], CSS] = {}
+
+    @cached_property
+    def font_config(self) -> FontConfiguration:
+        from weasyprint.text.fonts import FontConfiguration
+
+        return FontConfiguration()
+
+    @cached_property
+    def fetcher(self) -> AssetFetcher:
+        from generator.fetcher import PROJECT_ASSETS, AssetFetcher
+
+        return AssetFetcher(folders=(self.templates, *PROJECT_ASSETS), generated=_generated_assets())
+
+    def warm(self) -> PdfRenderer:
+        """Load WeasyPrint, the fonts and the form font now (a process about to fork workers shares them)."""
+        self.font_config  # noqa: B018  # the cached property's first read makes it
+        self.fetcher  # noqa: B018
+        _user_agent_stylesheets()
+        return self
 
     # --- public ---------------------------------------------------------------------------------
 
@@ -218,21 +283,51 @@ class PdfRenderer:
                     self.render_sheet(workbook, plan, sheets[plan.id])
             in_full = {plan.id: sheets[plan.id] for plan in contacts_in_full(workbook)[0]}
             pages = {contact_id: page_count(sheet) for contact_id, sheet in in_full.items()}
+            chapters = {contact_id: Path(folder) / f"chapter-{index}.pdf" for index, contact_id in enumerate(in_full)}
+            chapter_pages = {
+                contact_id: self.render_chapter(
+                    workbook, workbook.contact(contact_id), chapters[contact_id], pages[contact_id]
+                )
+                for contact_id in in_full
+            }
             document = self._document(
-                self.workbook_html(workbook, pages), self.stylesheet("workbook", workbook), workbook
+                self.workbook_html(workbook, pages, chapter_pages), self.stylesheet("workbook", workbook), workbook
             )
-            merge_sheets(document.write_pdf(**PDF_OPTIONS), in_full, path)
+            merge_sheets(document.write_pdf(**PDF_OPTIONS), in_full, path, chapters)
 
     def render_workbook_layout(
-        self, workbook: ClientPlan, path: Path, sheet_pages: Mapping[str, int] | None = None
+        self,
+        workbook: ClientPlan,
+        path: Path,
+        sheet_pages: Mapping[str, int] | None = None,
+        chapter_pages: Mapping[str, int] | None = None,
     ) -> None:
-        """Write the workbook with an empty placeholder page where each page of a contact's question sheet goes
-        (`sheet_pages`: how many each sheet has; default `expected_sheet_pages`). generator/merge.py fills them."""
+        """Write the workbook with an empty placeholder page where each page of a contact's chapter and question
+        sheet goes (`chapter_pages`, `sheet_pages`: how many each has; default `expected_chapter_pages`,
+        `expected_sheet_pages`). generator/merge.py lays the chapters' and sheets' own pages over them."""
         document = self._document(
-            self.workbook_html(workbook, sheet_pages), self.stylesheet("workbook", workbook), workbook
+            self.workbook_html(workbook, sheet_pages, chapter_pages), self.stylesheet("workbook", workbook), workbook
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         document.write_pdf(path, **PDF_OPTIONS)
+
+    def render_chapter(
+        self, workbook: ClientPlan, contact_plan: ContactPlan, path: Path, sheet_pages: int | None = None
+    ) -> int:
+        """Write an in-full contact's workbook chapter, laid out on its own, to `path`; return its number of pages.
+
+        The workbook's page size and margins without running header or footer: its pages are laid over the
+        workbook's placeholders for it (generator/merge.py), which carry those. `sheet_pages`: its question
+        sheet's (the chapter says how many follow); default `expected_sheet_pages`.
+        """
+        document = self._document(
+            self.chapter_html(workbook, contact_plan, sheet_pages),
+            self.stylesheet("workbook-chapter", workbook),
+            workbook,
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document.write_pdf(path, **PDF_OPTIONS)
+        return len(document.pages)
 
     def render_sheet(self, workbook: ClientPlan, contact_plan: ContactPlan, path: Path) -> int:
         """Write the printable question sheet for one contact to `path`; return its number of pages.
@@ -294,10 +389,29 @@ class PdfRenderer:
 
     # --- HTML and CSS (public for the benchmark and for tests that look at the markup) ----------
 
-    def workbook_html(self, workbook: ClientPlan, sheet_pages: Mapping[str, int] | None = None) -> str:
+    def workbook_html(
+        self,
+        workbook: ClientPlan,
+        sheet_pages: Mapping[str, int] | None = None,
+        chapter_pages: Mapping[str, int] | None = None,
+    ) -> str:
         """The workbook's markup, with `sheet_pages` placeholder pages per in-full contact (default: as expected)."""
         return self.env.get_template("workbook.html").render(
-            self._context(workbook), sheet_pages=sheet_pages or expected_sheet_pages(workbook)
+            self._context(workbook),
+            sheet_pages=sheet_pages or expected_sheet_pages(workbook),
+            chapter_pages=chapter_pages or expected_chapter_pages(workbook),
+            link_base="#",
+        )
+
+    def chapter_html(self, workbook: ClientPlan, contact_plan: ContactPlan, sheet_pages: int | None = None) -> str:
+        """The markup of an in-full contact's chapter (`render_chapter`): the first one carries the part's title."""
+        context = self._context(workbook)
+        return self.env.get_template("workbook-chapter.html").render(
+            context,
+            plan=contact_plan,
+            first=contact_plan.id == context["contacts_in_full"][0].id,
+            sheet_pages=sheet_pages or expected_sheet_pages(workbook)[contact_plan.id],
+            link_base=CHAPTER_LINK,
         )
 
     def sheet_html(
@@ -322,13 +436,15 @@ class PdfRenderer:
         )
 
     def stylesheet(self, kind: str, workbook: ClientPlan, density: SheetDensity | None = None) -> CSS:
-        """The compiled CSS for a document: "workbook" or "question-sheet" (at a density).
+        """The compiled CSS for a document: "workbook", "workbook-chapter" or "question-sheet" (at a density).
 
         Compiled once per kind, paper size, coach colour and density, then reused.
         """
         accent = _accent(workbook)
         key = (kind, workbook.settings.paper, accent, density)
         if key not in self._stylesheets:
+            from weasyprint import CSS
+
             self._stylesheets[key] = CSS(
                 string=self.stylesheet_source(kind, workbook, density),
                 base_url=self.templates.as_uri() + "/",
@@ -353,7 +469,13 @@ class PdfRenderer:
             **(_density_values(density) if density else {}),
         }
         text = form_font_css() if kind == "question-sheet" else ""
-        text += "\n".join((self.templates / name).read_text(encoding="utf-8") for name in ("common.css", f"{kind}.css"))
+        # A chapter is laid out as in the workbook, less the running headers and footers (its own file says so).
+        names = (
+            ("common.css", "workbook.css", f"{kind}.css")
+            if kind == "workbook-chapter"
+            else ("common.css", f"{kind}.css")
+        )
+        text += "\n".join((self.templates / name).read_text(encoding="utf-8") for name in names)
         text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)  # comments may mention var(--name) too
         text = re.sub(r"var\(--([a-z-]+)\)", lambda match: values[match.group(1)], text)
         if kind == "question-sheet":
@@ -402,32 +524,42 @@ def parse_html(html: str, base_url: str, url_fetcher: AssetFetcher) -> HTML:
     except ElementTree.ParseError:
         root = None
     if root is None or root.tag != "html" or any(element.tag in ("base", "template") for element in root.iter()):
+        from weasyprint import HTML
+
         return HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
-    return _ParsedHTML(root, base_url, url_fetcher)
+    parsed: HTML = _parsed_html()(root, base_url, url_fetcher)
+    return parsed
 
 
-class _ParsedHTML(HTML):  # type: ignore[misc]  # WeasyPrint's HTML is untyped (Any)
-    """A WeasyPrint HTML document made from a tree we parsed.
+@lru_cache(maxsize=1)
+def _parsed_html() -> type:
+    """`_ParsedHTML`, defined on first use: it is a subclass of WeasyPrint's HTML, which is imported then."""
+    from weasyprint import HTML
 
-    It sets what `HTML.__init__` sets (the same five attributes since WeasyPrint 53) without
-    running its parser, and gives WeasyPrint a lighter default stylesheet (`_user_agent_stylesheets`).
-    """
+    class _ParsedHTML(HTML):  # type: ignore[misc]  # WeasyPrint's HTML is untyped (Any)
+        """A WeasyPrint HTML document made from a tree we parsed.
 
-    def __init__(
-        self, root: ElementTree.Element, base_url: str, url_fetcher: AssetFetcher
-    ) -> None:  # no super().__init__: it would parse again
-        self.base_url = base_url
-        self.url_fetcher = url_fetcher
-        self.media_type = "print"
-        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
-        self.etree_element = self.wrapper_element.etree_element
+        It sets what `HTML.__init__` sets (the same five attributes since WeasyPrint 53) without
+        running its parser, and gives WeasyPrint a lighter default stylesheet (`_user_agent_stylesheets`).
+        """
 
-    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
-        sheets = _user_agent_stylesheets()
-        if sheets is None:
-            default: list[CSS] = super()._ua_stylesheets(forms)
-            return default
-        return list(sheets) if forms else [sheets[0]]
+        def __init__(
+            self, root: ElementTree.Element, base_url: str, url_fetcher: AssetFetcher
+        ) -> None:  # no super().__init__: it would parse again
+            self.base_url = base_url
+            self.url_fetcher = url_fetcher
+            self.media_type = "print"
+            self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+            self.etree_element = self.wrapper_element.etree_element
+
+        def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+            sheets = _user_agent_stylesheets()
+            if sheets is None:
+                default: list[CSS] = super()._ua_stylesheets(forms)
+                return default
+            return list(sheets) if forms else [sheets[0]]
+
+    return _ParsedHTML
 
 
 @lru_cache(maxsize=1)
@@ -440,6 +572,8 @@ def _user_agent_stylesheets() -> tuple[CSS, CSS] | None:
     None (WeasyPrint's own stylesheets are used) if the files are not where WeasyPrint 53-70 keep them.
     """
     from importlib.resources import files
+
+    from weasyprint import CSS
 
     try:
         folder = files("weasyprint") / "css"
@@ -761,7 +895,8 @@ def _form_font() -> bytes | None:
     options.name_IDs = [1, 2, 3, 4, 6]
     options.notdef_outline = True
     options.drop_tables += ["FFTM"]  # FontForge's timestamp table, which fontTools cannot subset (and warns about)
-    font = TTFont(path)
+    # Its timestamp stays the installed font's: saved with today's, every PDF would differ from the last build's.
+    font = TTFont(path, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=FORM_FONT_UNICODES)
     subsetter.subset(font)

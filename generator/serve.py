@@ -198,6 +198,7 @@ def _site_first(target: Path, out: Path, display: Callable[[Path], str]) -> bool
         sheets=sheets,
         calendar=paths.calendar,
         workbook_pdf=paths.workbook_pdf if (folder / paths.workbook_pdf).is_file() else None,
+        earlier=folder,  # in place: only the pages whose Markdown changed are built again
     )
     return len(sheets) == len(workbook.contacts)
 

@@ -46,7 +46,7 @@ from generator.logo import LOGO_SUFFIXES
 from generator.markdown_escape import md_escape
 from generator.models import ID_PATTERN
 from generator.notes import is_safe_link, notes_to_html
-from generator.paths import BASE_MKDOCS, MKDOCS_HOOKS, TEMPLATES
+from generator.paths import BASE_MKDOCS, MKDOCS_HOOKS, TEMPLATES, template_cache
 from generator.words import Words, fill, parts
 from generator.workbook import ClientPlan, ContactPlan, OfferItem
 
@@ -62,8 +62,12 @@ _ID = re.compile(ID_PATTERN)
 # A path to one of our own outputs (a sheet PDF), relative to the client folder.
 _OUTPUT_PATH = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 
-# MkDocs' `nav`: docs paths, and {section title: [docs paths]} for a group.
-Nav = list[str | dict[str, list[str]]]
+# MkDocs' `nav`: {page title: docs path} for a page, {section title: [pages]} for a group. Every page's title is
+# written here (HTML-escaped, like the front matter's), so a page rebuilt alone shows the others' titles right.
+NavPage = dict[str, str]
+Nav = list[NavPage | dict[str, list[NavPage]]]
+# In docs/: what the site was built from (`_site_key`); a dot file, so MkDocs leaves it out of the site.
+BUILT_FROM = ".built-from"
 
 
 def render_site(
@@ -74,6 +78,7 @@ def render_site(
     workbook_pdf: str | None = None,
     calendar: str | None = None,
     downloads_ready: bool = True,
+    earlier: Path | None = None,
 ) -> Path:
     """Write the client's Markdown pages and mkdocs.yml into `client_dir`, build the site; return its index.html.
 
@@ -82,6 +87,11 @@ def render_site(
     names the calendar file (default: <client-id>.ics), linked when it exists. `downloads_ready=False`: the
     PDFs are still being rendered (the build renders them beside the site); the site is built with empty
     stand-ins for them and the caller puts the real files in with `link_downloads` once they are written.
+
+    `earlier`: a client folder this renderer built before (`client_dir` itself to update it in place). When
+    its site was built from the same configuration, pages and theme (`_site_key`), only the pages whose
+    Markdown changed are built again (MkDocs' dirty build; the hooks keep the other pages' search entries);
+    the rest of its site is copied. Otherwise the whole site is built.
     Raises UserError with MkDocs' own words if the build fails.
     """
     client_dir = Path(os.path.abspath(client_dir))
@@ -92,9 +102,9 @@ def render_site(
     if not (client_dir / calendar).is_file():
         calendar = None
 
-    docs = client_dir / "docs"
-    if docs.exists():
-        shutil.rmtree(docs)  # a contact removed from the profile must not keep its page
+    earlier = Path(os.path.abspath(earlier)) if earlier is not None else None
+    in_place = earlier == client_dir
+    docs = _Docs(client_dir / "docs", earlier / "docs" if earlier is not None and not in_place else None, in_place)
     # The site carries its own copies of the PDFs and the calendar, so every link resolves wherever site/
     # is opened, served or previewed from; pages link to the copies.
     downloads = _downloads(sheets, workbook_pdf, calendar)
@@ -108,17 +118,132 @@ def render_site(
     )
     _write_assets(workbook, docs)
     for path in downloads:
+        target = docs.root / DOWNLOADS_FOLDER / safe_path(path)
         if downloads_ready or path == calendar:
-            _link_or_copy(client_dir / path, docs / DOWNLOADS_FOLDER / safe_path(path))
+            _link_or_copy(client_dir / path, target)
         else:  # a stand-in, so MkDocs sees the file every link points to; link_downloads replaces it
-            (docs / DOWNLOADS_FOLDER / safe_path(path)).parent.mkdir(parents=True, exist_ok=True)
-            (docs / DOWNLOADS_FOLDER / safe_path(path)).write_bytes(b"")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)
+            target.write_bytes(b"")
+        docs.kept(target)
     config_file = client_dir / "mkdocs.yml"
-    config_file.write_text(_generate_config(workbook, client_dir, nav), encoding="utf-8")
-    _run_mkdocs(config_file)
+    config = _generate_config(workbook, client_dir, nav)
+    config_file.write_text(config, encoding="utf-8")
+    key = _site_key(config, docs)
+    dirty = earlier is not None and _reuse_earlier_site(earlier, client_dir, key, docs.changed)
+    docs.put(BUILT_FROM, key)
+    docs.remove_stale()
+    _run_mkdocs(config_file, dirty=dirty)
     if downloads_ready:
         _link_downloads(client_dir, downloads, docs=False)
     return client_dir / "site" / "index.html"
+
+
+class _Docs:
+    """The client's docs/ folder, written so that an unchanged file stays the very file it was.
+
+    It starts as a copy of an earlier build's docs/ (or, in place, as it is; or empty), every file keeping its
+    modification time. A file is written only when its bytes differ, so MkDocs' dirty build (which compares a
+    page's time with its built page's) sees exactly the changed pages as new; `changed` lists them. Files the
+    earlier build had and this one does not write are removed (`remove_stale`).
+    """
+
+    def __init__(self, root: Path, copy_of: Path | None, in_place: bool):
+        self.root = root
+        self.changed: set[str] = set()  # docs paths whose bytes differ from the earlier build's
+        self._written: set[str] = set()
+        if not in_place and root.exists():
+            shutil.rmtree(root)
+        if copy_of is not None and copy_of.is_dir():
+            _copy_regular_files(copy_of, root, skip=(DOWNLOADS_FOLDER,))
+        root.mkdir(parents=True, exist_ok=True)
+
+    def put(self, path: str, content: str | bytes) -> str:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        target = self.root / path
+        self._written.add(path)
+        try:
+            if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
+                return path
+        except OSError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)  # a new file: never through a link to an earlier build's
+        target.write_bytes(data)
+        self.changed.add(path)
+        return path
+
+    def kept(self, target: Path) -> None:
+        """A file written by other means (a download's link) is part of this build."""
+        self._written.add(target.relative_to(self.root).as_posix())
+
+    def files(self) -> list[str]:
+        return sorted(self._written)
+
+    def remove_stale(self) -> None:
+        for path in sorted(self.root.rglob("*"), reverse=True):
+            relative = path.relative_to(self.root).as_posix()
+            if path.is_dir() and not path.is_symlink():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            elif relative not in self._written:
+                path.unlink()
+
+
+def _site_key(config: str, docs: _Docs) -> str:
+    """A hash of what every built page shows besides its own Markdown: the configuration (navigation with every
+    page's title, theme, colours), the set of files, the theme and our overrides and hooks, the assets and the
+    versions of MkDocs and its theme. Equal keys: a page whose Markdown is unchanged is unchanged."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(config.encode("utf-8"))
+    for package in ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown"):
+        digest.update(f"\0{package} {version(package)}".encode())
+    for path in [BASE_MKDOCS, HOOKS, *sorted(THEME_OVERRIDES.rglob("*"))]:
+        if path.is_file():
+            digest.update(b"\0" + path.read_bytes())
+    for name in docs.files():
+        digest.update(f"\0{name}".encode())
+        if name.startswith(ASSETS_FOLDER + "/"):
+            digest.update(b"\0" + (docs.root / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _reuse_earlier_site(earlier: Path, client_dir: Path, key: str, changed: set[str]) -> bool:
+    """Whether the earlier site can be updated rather than built again; if so, put it in `client_dir/site`
+    (copied, unless in place) without the pages whose Markdown changed, so MkDocs builds those again."""
+    try:
+        if (earlier / "docs" / BUILT_FROM).read_text(encoding="utf-8") != key:
+            return False
+    except (OSError, UnicodeDecodeError):
+        return False
+    earlier_site = earlier / "site"
+    if not (earlier_site / "index.html").is_file() or not (earlier_site / "search" / "search_index.json").is_file():
+        return False
+    site = client_dir / "site"
+    if earlier != client_dir:
+        if site.exists():
+            shutil.rmtree(site)
+        _copy_regular_files(earlier_site, site, skip=(DOWNLOADS_FOLDER,))
+    else:
+        shutil.rmtree(site / DOWNLOADS_FOLDER, ignore_errors=True)  # links to the PDFs: MkDocs copies them anew
+    for path in changed:
+        if path.endswith(".md"):
+            (site / (path[: -len(".md")] + ".html")).unlink(missing_ok=True)
+    return True
+
+
+def _copy_regular_files(source: Path, target: Path, skip: tuple[str, ...] = ()) -> None:
+    """Copy the folders and regular files under `source` (times kept), never following or copying a link;
+    `skip`: top-level names left out."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in os.scandir(source):
+        if entry.name in skip and Path(entry.path).parent == source:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            _copy_regular_files(Path(entry.path), target / entry.name)
+        elif entry.is_file(follow_symlinks=False):
+            shutil.copy2(entry.path, target / entry.name, follow_symlinks=False)
 
 
 def link_downloads(client_dir: Path, *, sheets: dict[str, str], workbook_pdf: str | None, calendar: str | None) -> None:
@@ -225,6 +350,7 @@ def _page_templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=template_cache(),
     )
     env.filters.update(
         id=_valid_id,
@@ -296,9 +422,9 @@ def _href(from_page: str, target: str) -> Markup:
 
 
 def _write_pages(
-    workbook: ClientPlan, docs: Path, sheets: dict[str, str], workbook_pdf: str | None, calendar: str | None
+    workbook: ClientPlan, docs: _Docs, sheets: dict[str, str], workbook_pdf: str | None, calendar: str | None
 ) -> Nav:
-    """Render every page; return MkDocs' `nav`: docs paths, and {section title: [docs paths]} for groups.
+    """Render every page; return MkDocs' `nav`: {title: docs path} for pages, {section title: [pages]} for groups.
 
     The order is the way a reader works through the workbook: home, the guide, their roles, their
     contacts, the tracker, and the banks to look things up in.
@@ -318,21 +444,16 @@ def _write_pages(
         "row_limit": TRACKER_ROWS if len(workbook.contacts) > LIST_ROWS else None,  # None: every row
     }
 
-    def write(path: str, template: str, title: str, **context: object) -> str:
+    def write(path: str, template: str, title: str, **context: object) -> NavPage:
         text = env.get_template(template).render(
             front_matter=_front_matter(title), href=lambda target: _href(path, target), **common, **context
         )
-        target = docs / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        return path
+        return _nav_page(title, docs.put(path, text))
 
     guide = []
     for page in workbook.guide:
         path = f"guide/{_valid_id(page.slug)}.md"
-        (docs / "guide").mkdir(parents=True, exist_ok=True)
-        (docs / path).write_text(page.markdown, encoding="utf-8")  # the project's own words (trusted)
-        guide.append(path)
+        guide.append(_nav_page(page.title, docs.put(path, page.markdown)))  # the project's own words (trusted)
     return [
         # "Home": the browser's title adds the site's name ("Maya Lopez's workbook"); the H1 is the seeker's.
         write("index.md", "home.md", titles["home"], workbook_pdf=workbook_pdf, calendar=calendar),
@@ -398,7 +519,7 @@ def contact_lists(workbook: ClientPlan) -> list[tuple[ContactPlan, ...]]:
     return [tuple(ordered[start : start + LIST_ROWS]) for start in range(0, len(ordered), LIST_ROWS)]
 
 
-def _write_contact_lists(workbook: ClientPlan, write: Callable[..., str], title: str) -> str:
+def _write_contact_lists(workbook: ClientPlan, write: Callable[..., NavPage], title: str) -> NavPage:
     """Write the contacts index (and, for a long list, its alphabetical list pages); return the index's path.
 
     The list pages live in contacts/all/, a folder no contact page can take (a contact's page is a file).
@@ -407,7 +528,9 @@ def _write_contact_lists(workbook: ClientPlan, write: Callable[..., str], title:
     ranges = []
     for number, plans in enumerate(lists, start=1):
         label = fill(workbook.words.text["contacts"]["range"], first=plans[0].contact.name, last=plans[-1].contact.name)
-        path = write(f"contacts/all/{number}.md", "contacts.md", label, heading=label, plans=plans, up="../")
+        (path,) = write(
+            f"contacts/all/{number}.md", "contacts.md", label, heading=label, plans=plans, up="../"
+        ).values()
         ranges.append((path, label, plans))
     return write(
         "contacts/index.md",
@@ -426,7 +549,12 @@ def _write_contact_lists(workbook: ClientPlan, write: Callable[..., str], title:
 NAV_SECTION_PAGES = 30
 
 
-def _section_nav(index: str, pages: list[str]) -> list[str]:
+def _nav_page(title: str, path: str) -> NavPage:
+    """A page in the navigation, titled as its front matter titles it (HTML-escaped: see mkdocs_hooks.py)."""
+    return {str(escape(title)): path}
+
+
+def _section_nav(index: NavPage, pages: list[NavPage]) -> list[NavPage]:
     """A section's navigation: its index page, then each page, unless there are more than NAV_SECTION_PAGES."""
     return [index] if len(pages) > NAV_SECTION_PAGES else [index, *pages]
 
@@ -464,13 +592,14 @@ def _tracker_chart(workbook: ClientPlan) -> Markup:
 # --- assets: stylesheet, coach's logo and colour -------------------------------------------------
 
 
-def _write_assets(workbook: ClientPlan, docs: Path) -> None:
-    assets = docs / ASSETS_FOLDER
-    shutil.copytree(SITE_ASSETS, assets, dirs_exist_ok=True)
+def _write_assets(workbook: ClientPlan, docs: _Docs) -> None:
+    for source in sorted(SITE_ASSETS.rglob("*")):
+        if source.is_file():
+            docs.put(f"{ASSETS_FOLDER}/{source.relative_to(SITE_ASSETS).as_posix()}", source.read_bytes())
     coach_colour = workbook.coach.color if workbook.coach else None
-    (assets / "coach.css").write_text(_coach_stylesheet(coach_colour, bool(workbook.coach_logo)), encoding="utf-8")
+    docs.put(f"{ASSETS_FOLDER}/coach.css", _coach_stylesheet(coach_colour, bool(workbook.coach_logo)))
     if workbook.coach_logo:
-        shutil.copyfile(workbook.coach_logo, assets / _logo_name(workbook.coach_logo))
+        docs.put(f"{ASSETS_FOLDER}/{_logo_name(workbook.coach_logo)}", workbook.coach_logo.read_bytes())
 
 
 def _logo_name(logo: Path) -> str:
@@ -630,23 +759,42 @@ def _footer(workbook: ClientPlan) -> Markup | None:
 # --- the build ----------------------------------------------------------------------------------
 
 
-def _run_mkdocs(config_file: Path) -> None:
-    """One strict MkDocs build through its Python API; a warning or error becomes a UserError."""
+def _run_mkdocs(config_file: Path, *, dirty: bool = False) -> None:
+    """One strict MkDocs build through its Python API; a warning or error becomes a UserError.
+
+    `dirty`: MkDocs' dirty build, which builds only the pages newer than their built copy (render_site has
+    made sure which those are). MkDocs warns that such a build may show a stale navigation; ours cannot
+    (every title is in the configuration, which is unchanged), so that one warning is not counted.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    with _mkdocs_messages() as messages:
+    with _mkdocs_messages() as messages, _dirty_warning_dropped():
         try:
             config = load_config(str(config_file))
-            config.plugins.on_startup(command="build", dirty=False)
+            config.plugins.on_startup(command="build", dirty=dirty)
             try:
-                build(config)
+                build(config, dirty=dirty)
             finally:
                 config.plugins.on_shutdown()
         except MkDocsException as error:
             details = "\n".join(f"  {message}" for message in messages) or f"  {error}"
             raise UserError(f"the site could not be built (MkDocs, strict mode):\n{details}") from None
+
+
+@contextmanager
+def _dirty_warning_dropped() -> Iterator[None]:
+    logger = logging.getLogger("mkdocs.commands.build")
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 class _Collect(logging.Handler):

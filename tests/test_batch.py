@@ -20,7 +20,7 @@ import generator.batch
 import generator.build
 import generator.site
 from generator.cli import main
-from generator.merge import placeholder_name
+from generator.merge import chapter_placeholder_name, placeholder_name
 from generator.paths import CONTENT, ROOT
 from generator.pdf import PdfRenderer, contacts_in_full
 
@@ -162,16 +162,32 @@ def test_the_overview_lists_every_built_client_and_its_links_resolve(folder):
 
 class StubRenderer(PdfRenderer):
     """The real renderer's markup and fingerprints, with blank one-page PDFs in place of the real ones (the workbook
-    layout with a named placeholder per in-full sheet, so the real merge runs), and a note of which client rendered
-    what. For the skip and rebuild decisions, which do not depend on what a PDF shows."""
+    layout with a named placeholder per in-full chapter and sheet, so the real merge runs), and a note of which
+    client rendered what. For the skip and rebuild decisions, which do not depend on what a PDF shows."""
 
     def __init__(self, rendered: list[str]):
         super().__init__()
         self.rendered = rendered
 
-    def render_workbook_layout(self, workbook, path, sheet_pages=None):
+    def render_workbook_layout(self, workbook, path, sheet_pages=None, chapter_pages=None):
         self.rendered.append(f"{workbook.client_id}: workbook")
-        _blank_pdf(path, [placeholder_name(plan.id, 1) for plan in contacts_in_full(workbook)[0]])
+        pages = chapter_pages or {}
+        _blank_pdf(
+            path,
+            [
+                name
+                for plan in contacts_in_full(workbook)[0]
+                for name in [
+                    *(chapter_placeholder_name(plan.id, n) for n in range(1, pages.get(plan.id, 1) + 1)),
+                    placeholder_name(plan.id, 1),
+                ]
+            ],
+        )
+
+    def render_chapter(self, workbook, contact_plan, path, sheet_pages=None):
+        self.rendered.append(f"{workbook.client_id}: chapter {contact_plan.id}")
+        _blank_pdf(path, [None])
+        return 1
 
     def render_sheet(self, workbook, contact_plan, path):
         self.rendered.append(f"{workbook.client_id}: sheet {contact_plan.id}")
@@ -224,7 +240,7 @@ def test_unchanged_clients_are_skipped_and_changes_rebuild_exactly_what_they_tou
 
     (clients / "sam-okafor.yaml").write_text((clients / "sam-okafor.yaml").read_text().replace("Tacoma", "Olympia"))
     code, output = build(str(clients), "-o", str(out), "-j", "1")
-    assert "1 built, 2 skipped, 0 failed" in output and "✓ sam-okafor" in output
+    assert "1 built, 2 skipped, 0 failed" in output and "✓ sam-okafor" in output, output
     assert built_now() == {"sam-okafor"}
 
     (clients / "coach.yaml").write_text(
@@ -253,7 +269,8 @@ def test_unchanged_clients_are_skipped_and_changes_rebuild_exactly_what_they_tou
     assert built_now() == {"maya-lopez", "sam-okafor", "li-wei"}
     # --force renders every PDF again, the unchanged ones too.
     summaries = [json.loads(text)["summary"] for text in manifests().values()]
-    assert len(rendered) == sum(1 + len(summary["sheets"]) for summary in summaries)
+    # The workbook's layout, and a chapter and a sheet for each contact (every one has a chapter in these workbooks).
+    assert len(rendered) == sum(1 + 2 * len(summary["sheets"]) for summary in summaries)
     assert json.loads(manifests()["li-wei"])["inputs"] != json.loads(before["li-wei"])["inputs"]
 
 

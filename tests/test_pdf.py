@@ -282,6 +282,42 @@ def test_the_workbook_carries_each_sheet_once_with_its_form_fields_on_its_page(e
             assert text.count(asked) == sum(asked in sheet for sheet in sheet_texts) + in_roles, question.text
 
 
+def test_each_chapter_is_laid_out_alone_and_links_offers_and_headers_work_in_the_workbook(example):
+    """A contact's chapter is its own small document laid over placeholder pages: on those pages the workbook's
+    running header and footer, the chapter's own text, its links to the rest of the workbook and its tick boxes."""
+    workbook, written = example
+    reader = PdfReader(written["workbook"])
+    contents = text_of(written["workbook"], 2)
+    start = {
+        plan.id: int(re.search(rf"{plan.contact.name}[ .]*?(\d+)", contents).group(1)) for plan in workbook.contacts
+    }
+    alex = text_of(written["workbook"], start["alex-chen"])
+    assert alex.startswith("YOUR CONVERSATIONS Your conversations Alex Chen")  # the part's title, in the first chapter
+    assert "Senior Software Trainer · Brightwave Software" in alex and alex.endswith(
+        f"page {start['alex-chen']} of {len(reader.pages)}"
+    )
+    jordan = text_of(written["workbook"], start["jordan-smith"])
+    assert jordan.startswith("YOUR CONVERSATIONS Jordan Smith Jordan Smith")  # the header names the chapter
+    destinations = reader.named_destinations
+    links, offers = [], 0
+    for number in range(start["alex-chen"], start["jordan-smith"]):
+        for annotation in reader.pages[number - 1].get("/Annots", ()):
+            annotation = annotation.get_object()
+            if annotation["/Subtype"] == "/Link":
+                links.append(reader.get_destination_page_number(destinations[annotation["/Dest"]]) + 1)
+            elif annotation.get("/FT") == "/Btn":  # his chapter's tick boxes, then his sheet's
+                assert str(annotation["/T"]).startswith(("offer-alex-chen-", "sheet-alex-chen-")), annotation["/T"]
+                assert annotation.raw_get("/P").idnum == reader.pages[number - 1].indirect_reference.idnum
+                offers += str(annotation["/T"]).startswith("offer-")
+    assert offers == len(workbook.contact("alex-chen").offers)
+    assert start["jordan-smith"] in links  # "Referred you to: Jordan Smith", to his chapter
+    assert len(links) >= 2  # and the target role's page
+    for page in reader.pages:
+        for annotation in page.get("/Annots", ()):
+            action = annotation.get_object().get("/A")
+            assert action is None or not str(action.get("/URI", "")).startswith("workbook-anchor:")
+
+
 # --- the question sheets ----------------------------------------------------------------------
 
 
@@ -367,6 +403,20 @@ def test_sheet_answer_spaces_and_tick_boxes_are_form_fields(example):
     # Typed text needs a whole font in the PDF: a small one made for the fields, not all of DejaVu Sans (750 kB).
     assert any("Workbook-Form" in name for name, _ in fonts_of(written["jordan-smith"]))
     assert written["jordan-smith"].stat().st_size < 150_000
+
+
+def test_the_form_font_carries_the_installed_fonts_date_not_todays(example):
+    """A build in another process (or second) must write the same sheet bytes, or every rebuild differs."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from generator.pdf import _form_font, _system_font_file
+
+    made = _form_font.__wrapped__()
+    installed = _system_font_file()
+    assert made is not None and installed is not None
+    assert TTFont(io.BytesIO(made))["head"].modified == TTFont(installed)["head"].modified
 
 
 def test_unscheduled_meeting_gets_blank_fields_to_fill_in(scripts):

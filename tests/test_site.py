@@ -794,3 +794,42 @@ def test_escaped_text_renders_to_exactly_its_characters_wherever_a_page_puts_it(
     # Bold only ever holds a validated value: stripped and not empty (models.Text), as `** x**` is no emphasis.
     if text.strip():
         assert _rendered_text(f"**{md_escape(text.strip())}**") == expected
+
+
+def test_a_broken_template_cache_costs_time_not_the_build(tmp_path):
+    """Compiled templates are kept between runs (generator/paths.py); a cache file cut short or overwritten by
+    something else is compiled again, and a cache folder that cannot be written is no cache."""
+    from jinja2 import DictLoader, Environment
+
+    from generator.paths import _QuietCache
+
+    cache = _QuietCache(str(tmp_path))
+    templates = DictLoader({"page.md": "# {{ title }}\n"})
+    assert (
+        Environment(loader=templates, bytecode_cache=cache, keep_trailing_newline=True)
+        .get_template("page.md")
+        .render(title="A")
+        == "# A\n"
+    )
+    (written,) = tmp_path.iterdir()
+    written.write_bytes(written.read_bytes()[:20])  # cut short
+    assert (
+        Environment(loader=templates, bytecode_cache=cache, keep_trailing_newline=True)
+        .get_template("page.md")
+        .render(title="B")
+        == "# B\n"
+    )
+    written.write_bytes(b"not a compiled template")
+    assert (
+        Environment(loader=templates, bytecode_cache=cache, keep_trailing_newline=True)
+        .get_template("page.md")
+        .render(title="C")
+        == "# C\n"
+    )
+    gone = _QuietCache(str(tmp_path / "missing"))
+    assert (
+        Environment(loader=templates, bytecode_cache=gone, keep_trailing_newline=True)
+        .get_template("page.md")
+        .render(title="D")
+        == "# D\n"
+    )

@@ -91,9 +91,11 @@ def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(ex
     assert before.keys() == after.keys()
     changed = {path for path in after if after[path][0] != before[path][0]}
     assert "Tacoma" in "".join(page.extract_text() for page in PdfReader(client / "sheets" / "dev-patel.pdf").pages)
-    # Dev Patel's sheet and page, the workbook PDF (his chapter), the search index; nothing else.
+    # Dev Patel's sheet, workbook chapter and page, the workbook PDF (his chapter merged in again), the search
+    # index; nothing else: not the workbook's layout, which keeps a placeholder page for each page of his chapter.
     assert {
         "sheets/dev-patel.pdf",
+        ".layout/chapters/dev-patel.pdf",
         "maya-lopez-workbook.pdf",
         "docs/contacts/dev-patel.md",
         "site/contacts/dev-patel.html",
@@ -103,16 +105,28 @@ def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(ex
         for path in changed
         if not (
             "dev-patel" in path
-            or "maya-lopez-workbook.pdf" in path
+            or path
+            in (
+                "maya-lopez-workbook.pdf",
+                "docs/downloads/maya-lopez-workbook.pdf",
+                "site/downloads/maya-lopez-workbook.pdf",
+            )
             or path.startswith("site/search/")
             or path in ("plan.json", "manifest.json")
         )
     }
     assert not unexpected
-    # The other sheets were not rendered again: the very same files, carried over from the last build.
-    for path in (p for p in after if p.startswith("sheets/") and p != "sheets/dev-patel.pdf"):
+    # The other sheets and chapters and the layout were not rendered again: the very same files, carried over.
+    for path in (p for p in after if p.startswith(("sheets/", ".layout/")) and "dev-patel" not in p):
         assert after[path][1] == before[path][1], path
-    assert after["sheets/dev-patel.pdf"][1] != before["sheets/dev-patel.pdf"][1]
+    assert (
+        ".layout/maya-lopez-workbook.pdf" in after
+        and len([p for p in after if p.startswith(".layout/chapters/")]) == 10
+    )
+    for path in ("sheets/dev-patel.pdf", ".layout/chapters/dev-patel.pdf"):
+        assert after[path][1] != before[path][1], path
+    workbook_text = "".join(page.extract_text() for page in PdfReader(client / "maya-lopez-workbook.pdf").pages)
+    assert "Tacoma" in workbook_text  # his chapter's notes, as edited, in the workbook
 
     # Nothing changed: the client is skipped; --force renders every PDF again, to the same bytes. Every PDF of
     # `after` was rendered by two workers (the fixture's build or the edit's) and every one of `forced` by one
@@ -126,6 +140,77 @@ def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(ex
         assert forced[path][1] != after[path][1], f"{path} was not rendered again"
         assert forced[path][0] == after[path][0], f"{path} is not deterministic"
     assert not list(out.glob(".*.building-*"))  # no staging folder left behind
+
+
+def html_times(client: Path) -> dict[str, int]:
+    return {path.relative_to(client).as_posix(): path.stat().st_mtime_ns for path in (client / "site").rglob("*.html")}
+
+
+def test_an_edit_builds_only_the_pages_it_changed_and_the_site_is_what_a_full_build_makes(example_built, tmp_path):
+    """MkDocs builds again only the pages whose Markdown changed; the others, and every other page's search
+    entries, come from the earlier site. The result is byte for byte the site a full build (--force) makes."""
+    out = copy_built(example_built, tmp_path)  # copied with their times
+    source = tmp_path / "maya.yaml"
+    client = out / "maya-lopez"
+    docs_before = files(client / "docs")
+    times_before = html_times(client)
+
+    source.write_text(source.read_text(encoding="utf-8").replace("Moved to a job in Seattle", "Moved to Tacoma"))
+    code, output = build(str(source), "-o", str(out), "-j", "2")
+    assert code == 0, output
+    docs_after = files(client / "docs")
+    pages_changed = {
+        f"site/{path[: -len('.md')]}.html"
+        for path in docs_after
+        if path.endswith(".md") and docs_after[path][0] != docs_before[path][0]
+    }
+    assert "site/contacts/dev-patel.html" in pages_changed
+    times_after = html_times(client)
+    assert times_before.keys() == times_after.keys()
+    rebuilt = {path for path in times_after if times_after[path] != times_before[path]}
+    assert rebuilt == pages_changed, "only the pages whose Markdown changed are built again"
+    assert "Tacoma" in (client / "site" / "contacts" / "dev-patel.html").read_text(encoding="utf-8")
+    index = (client / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Tacoma" in index and "Seattle" not in index
+    assert "Welcome to your workbook" in index  # a page not built this time keeps its entries
+
+    full = tmp_path / "full"
+    assert build(str(source), "-o", str(full), "--force")[0] == 0
+    assert site_files(client) == site_files(full / "maya-lopez")
+
+    # A new name shows in every page's navigation (the example's ten contacts are all in it): all are built.
+    source.write_text(source.read_text(encoding="utf-8").replace("Dev Patel", "Dev Patil"), encoding="utf-8")
+    assert build(str(source), "-o", str(out), "-j", "2")[0] == 0
+    times_renamed = html_times(client)
+    assert all(times_renamed[path] != times_after[path] for path in times_after)
+    assert build(str(source), "-o", str(full), "--force")[0] == 0
+    assert site_files(client) == site_files(full / "maya-lopez")
+
+
+def site_files(client: Path) -> dict[str, bytes]:
+    return {path: content for path, (content, _) in files(client / "site").items()}
+
+
+def test_a_chapter_longer_or_shorter_than_its_placeholders_lays_the_workbook_out_again(example_built, tmp_path):
+    """The layout keeps as many placeholder pages per chapter as the last build's manifest says (an edit seldom
+    moves a page break); when a chapter has another number, the layout is made again with the real one."""
+    import json
+
+    out = copy_built(example_built, tmp_path)
+    client = out / "maya-lopez"
+    before = files(client)
+    manifest = json.loads((client / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["chapter_pages"]["dev-patel"] == len(PdfReader(client / ".layout/chapters/dev-patel.pdf").pages)
+    manifest["chapter_pages"]["dev-patel"] += 1  # as if his chapter had been a page longer last time
+    (client / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    code, output = build(str(tmp_path / "maya.yaml"), "-o", str(out), "--force")
+    assert code == 0, output
+    after = files(client)
+    for path in ("maya-lopez-workbook.pdf", ".layout/maya-lopez-workbook.pdf"):
+        assert after[path][0] == before[path][0], path  # the same workbook as with the right count from the start
+    fixed = json.loads((client / "manifest.json").read_text(encoding="utf-8"))
+    assert fixed["chapter_pages"]["dev-patel"] == manifest["chapter_pages"]["dev-patel"] - 1
+    assert fixed["outputs"] == json.loads(before["manifest.json"][0])["outputs"]  # so the next build reuses it
 
 
 def test_a_new_day_changes_only_what_shows_dates(example_built, tmp_path):
