@@ -451,7 +451,7 @@ def test_a_large_clients_tasks_run_in_every_worker_of_a_coachs_pool_and_its_outp
     """-j 2 on one 40-contact client and two 2-contact ones: the worker that built the small ones then helps with
     the large one's sheets (the fault hook's `note` says which process ran which client's task). What they wrote
     together is what one process writes alone (-j 1): the same pages with the same text."""
-    _mixed_folder(tmp_path)
+    clients = _mixed_folder(tmp_path)
     log = tmp_path / "tasks.log"
     build = subprocess.Popen(
         [sys.executable, "-m", "generator", "build", "clients", "-o", "out-2", "-j", "2", "--today", "2026-11-30"],
@@ -468,8 +468,8 @@ def test_a_large_clients_tasks_run_in_every_worker_of_a_coachs_pool_and_its_outp
     big_pids = {int(pid) for step, client, pid in ran if client == "big"}
     assert len(big_pids) == 2, ran  # both workers rendered parts of it
     assert build.pid not in {int(pid) for *_, pid in ran}  # the parent only hands out tasks
-    # Its tasks: the site, the workbook's layout and the sheets in parts of 5 (40 / (4 × 2 workers)).
-    assert sum(client == "big" for _, client, _ in ran) == 2 + 40 // 5
+    # Its tasks: the site, the workbook's layout, the sheets in parts of 5 (40 / (4 × 2 workers)), its chapters.
+    assert sum(client == "big" for _, client, _ in ran) >= 2 + 40 // 5
     # Largest first: the big client started before the small ones, so its builder is not the one that built them.
     small_pids = {int(pid) for step, client, pid in ran if client != "big"}
     assert len(small_pids) == 1 and small_pids < big_pids
@@ -483,7 +483,8 @@ def test_a_large_clients_tasks_run_in_every_worker_of_a_coachs_pool_and_its_outp
         contacts = 40 if client == "big" else 2
         assert len(summary["sheets"]) == contacts
         pdfs = sorted(manifest["outputs"])
-        assert len(pdfs) == contacts + 2  # the sheets, the workbook PDF and its layout
+        # The sheets, the workbook PDF, its layout and its in-full contacts' chapters.
+        assert len(pdfs) == contacts + 2 + len(contacts_in_full(workbook_of(clients / f"{client}.yaml"))[0])
         for path in pdfs:  # (not byte for byte: the embedded form-field font differs from one run to the next)
             assert pdf_text(together / path) == pdf_text(alone / path), f"{client}/{path}"
             assert len(PdfReader(together / path).pages) == len(PdfReader(alone / path).pages), f"{client}/{path}"
@@ -505,3 +506,14 @@ def build_one(cwd: Path, *args: str) -> tuple[int, str]:
         [sys.executable, "-m", "generator", "build", *args], cwd=cwd, capture_output=True, text=True, timeout=600
     )
     return run.returncode, run.stdout + run.stderr
+
+
+def workbook_of(path: Path):
+    """The client's plan as the build makes it (in a coach's folder without coach.yaml)."""
+    from datetime import date
+
+    from generator.build import tailor_client
+    from generator.load import load_profile
+
+    loaded = load_profile(path, display_name=path.name, client_id=path.stem, today=date(2026, 11, 30))
+    return tailor_client(loaded, None, date(2026, 11, 30))
