@@ -1,9 +1,12 @@
 """Which files a command works on, and building them: one profile, or a coach's whole folder in parallel.
 
 Each client is built by a worker process that keeps one PDF renderer (fonts
-and compiled CSS) for all the clients it builds. A client whose inputs are
-unchanged since its last build is skipped; one bad client never stops the
-others; the coach's overview (OUT/index.html) lists every client with output.
+and compiled CSS) for all the clients it builds, largest client first; the
+worker shares the client's parts (site, workbook layout, chapters, sheets) with
+the whole pool, so a large client among small ones is finished by every worker
+(WorkerPool). A client whose inputs are unchanged since its last build is
+skipped; one bad client never stops the others; the coach's overview
+(OUT/index.html) lists every client with output.
 """
 
 from __future__ import annotations
@@ -271,10 +274,11 @@ def _peak_mb() -> float:
 
 
 def run_jobs(jobs: list[Job], workers: int, executor: Executor | None = None) -> Iterator[Outcome]:
-    """Outcomes as clients finish. One worker: in this process, no pool to start.
+    """Outcomes as clients finish. One worker: in this process, no pool to start. More: a WorkerPool, whose
+    workers share each client's parts; a lone client gets a pool of its own (`render_in_workers`).
 
     `executor`: any `concurrent.futures.Executor` (Dask's `Client.get_executor()`, a ProcessPoolExecutor): each client is
-    one `executor.submit(build_job, job)`. Clients are independent, and a job never raises (a failure is an
+    one `executor.submit(build_job, job)`, largest first, and stays whole on one of its workers. Clients are independent, and a job never raises (a failure is an
     Outcome), so the engine only runs them. Its workers need this package installed and OUT on a shared
     file system; stopping, retries and crashed machines are the engine's business then, not WorkerPool's.
     """
