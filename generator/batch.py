@@ -1,9 +1,12 @@
 """Which files a command works on, and building them: one profile, or a coach's whole folder in parallel.
 
 Each client is built by a worker process that keeps one PDF renderer (fonts
-and compiled CSS) for all the clients it builds. A client whose inputs are
-unchanged since its last build is skipped; one bad client never stops the
-others; the coach's overview (OUT/index.html) lists every client with output.
+and compiled CSS) for all the clients it builds, largest client first; the
+worker shares the client's parts (site, workbook layout, chapters, sheets) with
+the whole pool, so a large client among small ones is finished by every worker
+(WorkerPool). A client whose inputs are unchanged since its last build is
+skipped; one bad client never stops the others; the coach's overview
+(OUT/index.html) lists every client with output.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import sys
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field, replace
@@ -270,17 +274,18 @@ def _peak_mb() -> float:
 
 
 def run_jobs(jobs: list[Job], workers: int, executor: Executor | None = None) -> Iterator[Outcome]:
-    """Outcomes as clients finish. One worker: in this process, no pool to start.
+    """Outcomes as clients finish. One worker: in this process, no pool to start. More: a WorkerPool, whose
+    workers share each client's parts; a lone client gets a pool of its own (`render_in_workers`).
 
     `executor`: any `concurrent.futures.Executor` (Dask's `Client.get_executor()`, a ProcessPoolExecutor): each client is
-    one `executor.submit(build_job, job)`. Clients are independent, and a job never raises (a failure is an
+    one `executor.submit(build_job, job)`, largest first, and stays whole on one of its workers. Clients are independent, and a job never raises (a failure is an
     Outcome), so the engine only runs them. Its workers need this package installed and OUT on a shared
     file system; stopping, retries and crashed machines are the engine's business then, not WorkerPool's.
     """
     if executor is not None:
         from concurrent.futures import as_completed
 
-        futures = [executor.submit(build_job, job) for job in jobs]
+        futures = [executor.submit(build_job, job) for job in sorted(jobs, key=_profile_size, reverse=True)]
         try:
             for future in as_completed(futures):
                 yield future.result()
@@ -288,21 +293,41 @@ def run_jobs(jobs: list[Job], workers: int, executor: Executor | None = None) ->
             for future in futures:
                 future.cancel()
         return
-    if workers <= 1 or len(jobs) <= 1:
+    if workers <= 1:
         for job in jobs:
             yield build_job(job)
         return
+    # Every client may use every worker: its builder shares its sheets, layout and site with the pool (see
+    # WorkerPool); a lone client renders them in a pool of its own. Largest first, so a big one never starts last.
+    jobs = sorted((replace(job, workers=max(job.workers, workers)) for job in jobs), key=_profile_size, reverse=True)
+    if len(jobs) == 1:
+        yield build_job(jobs[0])
+        return
     yield from WorkerPool(min(workers, len(jobs))).run(jobs)
+
+
+def _profile_size(job: Job) -> int:
+    """How much there is to build for a client, roughly: its profile's size (contacts make most of it)."""
+    try:
+        return job.path.stat().st_size
+    except OSError:
+        return 0  # its own build reports the problem
 
 
 # --- the worker processes ------------------------------------------------------------------------------
 
 _busy = False  # in a worker: building a client (a SIGTERM must tidy up) or waiting for one (exit at once)
+_pool_connection: Connection[Outcome | PdfDone | Share, Job | Task | Lent | PdfsDone | Settled | None] | None = None
+# In a worker of a coach's pool: its pipe to the parent, through which a client's builder shares its tasks.
+_own_plan: ClientPlan | None = None  # in a builder waiting for its shared tasks: the plan they render
+_borrowed: tuple[int, ClientPlan] | None = None  # (share key, plan): the other client's plan this worker last helped
 
 
-def _worker_main(connection: Connection[Outcome | PdfDone, Job | Task | None], parent: int) -> None:
+def _worker_main(
+    connection: Connection[Outcome | PdfDone | Share, Job | Task | Lent | PdfsDone | Settled | None], parent: int
+) -> None:
     """A worker: build the jobs the parent sends until it sends None, goes away, or asks us to stop."""
-    global _busy
+    global _busy, _pool_connection, _borrowed
     if sys.platform.startswith("linux"):
         # The kernel sends us SIGTERM when the parent dies, even by kill -9: no worker outlives its build.
         with contextlib.suppress(Exception):
@@ -315,6 +340,7 @@ def _worker_main(connection: Connection[Outcome | PdfDone, Job | Task | None], p
     signal.signal(signal.SIGTERM, _worker_stop)
     if hasattr(signal, "pthread_sigmask"):  # blocked by WorkerPool._start until the handlers above were in place
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    _pool_connection = connection
     try:
         while True:
             try:
@@ -324,9 +350,19 @@ def _worker_main(connection: Connection[Outcome | PdfDone, Job | Task | None], p
             if job is None:
                 break
             _busy = True
-            # A client (Job), or part of one client's PDFs (PdfTask). build_job cleans up its staging
-            # folder on Stopped before it gets here; a PdfTask writes only into its parent's staging folder.
-            outcome = job.run() if isinstance(job, (PdfTask, SiteTask)) else build_job(job)
+            # A client (Job), part of another client's build (Lent, in a coach's pool), or part of one client's
+            # (PdfTask, SiteTask, in a single profile's pool). build_job cleans up its staging folder on Stopped
+            # before it gets here; a task writes only into the staging folder of the client it is part of.
+            if isinstance(job, Lent):
+                outcome: Outcome | PdfDone = _run_lent(job)
+            elif isinstance(job, (PdfTask, SiteTask)):
+                outcome = job.run()
+            elif isinstance(job, Job):
+                _borrowed = None  # the plan of a client it helped: not needed while it builds its own
+                outcome = build_job(job)
+            else:  # a Settled for a build that is over: nothing to do (never sent; the pool settles before Outcome)
+                _busy = False
+                continue
             _busy = False
             connection.send(outcome)
     except Stopped:
@@ -344,13 +380,159 @@ def _worker_stop(signal_number: int, _frame: FrameType | None) -> None:
     raise Stopped(signal_number)
 
 
-class WorkerPool:
-    """Worker processes that each build one client at a time.
+# --- sharing one client's tasks with the whole pool ---------------------------------------------------------
 
-    A worker that dies (killed, out of memory) fails only the client it was building, reported with
-    its id; a new worker takes over the rest. When the parent stops (Ctrl-C, SIGTERM, an error) every
-    worker is stopped with SIGTERM, tidies its staging folder and exits; one that does not within a
-    few seconds is killed and its staging folder removed for it.
+
+@dataclass(frozen=True)
+class Share:
+    """From a worker building a client: its tasks, for whichever worker is free (it takes them too)."""
+
+    tasks: tuple[Task, ...]  # without their plan (PdfTask.workbook is None): `plan` carries it once
+    plan: bytes  # the pickled ClientPlan, for the workers that help; sent to each of them once
+
+
+@dataclass(frozen=True)
+class Lent:
+    """From the parent: run one task of the client the worker `owner` builds (yours, if it is you)."""
+
+    key: int  # the share it is part of
+    owner: int  # the process id of the worker building that client
+    task: Task
+    plan: bytes | None  # the pickled plan, when this worker has not had it yet
+
+
+@dataclass(frozen=True)
+class PdfsDone:
+    """From the parent to a builder: every PDF task it shared is done, the site is not (merge them now)."""
+
+
+@dataclass(frozen=True)
+class Settled:
+    """From the parent to a builder: every task it shared is done; `failure`: the first that failed, if any."""
+
+    failure: PdfDone | None
+
+
+def _share_with_pool(
+    connection: Connection[Any, Any],
+    workbook: ClientPlan,
+    tasks: list[Task],
+    when_pdfs_done: Callable[[], object] | None = None,
+) -> None:
+    """Hand a client's tasks to the pool's parent and run the ones it gives back until all are done.
+
+    The parent gives this builder its own tasks first, and the other workers the rest when they have no
+    client left to start; so a large client among small ones ends up using every core. This worker runs
+    nothing but its own client's tasks meanwhile: if it dies, only its own client fails. `when_pdfs_done`
+    (the workbook's merge) runs here when the parent says every PDF is written (`PdfsDone`), while the site
+    may still build elsewhere. Nothing is raised before every task is back: none still writes into the
+    staging folder its caller removes on failure.
+    """
+    global _own_plan
+    import pickle
+
+    failed: Exception | None = None
+    merged = when_pdfs_done is None
+
+    def merge() -> None:
+        nonlocal failed, merged
+        merged = True
+        try:
+            if when_pdfs_done is not None:
+                when_pdfs_done()
+        except Exception as error:  # raised once the other tasks are back
+            failed = error
+
+    _own_plan = workbook
+    try:
+        plan = pickle.dumps(workbook, protocol=pickle.HIGHEST_PROTOCOL)
+        connection.send(Share(tuple(replace(task, workbook=None) for task in tasks), plan))
+        if not merged and not any(isinstance(task, PdfTask) for task in tasks):
+            merge()
+        while True:
+            try:
+                message = connection.recv()
+            except (EOFError, OSError):  # the parent is gone: stop as if told to (the staging folder is removed)
+                raise Stopped(signal.SIGTERM) from None
+            if isinstance(message, Settled):
+                break
+            if isinstance(message, PdfsDone):
+                if not merged:
+                    merge()
+                continue
+            if not isinstance(message, Lent):
+                raise InternalError(f"a builder waiting for its tasks was sent {type(message).__name__}")
+            if failed is not None:  # the build has failed: the rest is not worth running
+                connection.send(PdfDone(message.task.label, f"not run: {failed}", user=True))
+                continue
+            connection.send(_run_lent(message))
+    finally:
+        _own_plan = None
+    if failed is not None:
+        raise failed
+    _raise_failure(message.failure)
+    if not merged and when_pdfs_done is not None:
+        when_pdfs_done()
+
+
+def _run_lent(lent: Lent) -> PdfDone:
+    """Run one shared task, with the plan of the client it is part of (ours, or carried in the message once)."""
+    global _borrowed
+    import pickle
+
+    if lent.owner == os.getpid():
+        plan = _own_plan
+    else:
+        if lent.plan is not None:
+            _borrowed = None  # the previous client's plan goes before the next one is unpickled
+            _borrowed = (lent.key, pickle.loads(lent.plan))
+        plan = _borrowed[1] if _borrowed is not None and _borrowed[0] == lent.key else None
+    if plan is None:
+        return PdfDone(lent.task.label, "InternalError: a shared task arrived without its plan")
+    # The test hook (tests/test_batch.py, test_faults.py): which process ran which client's task; a worker
+    # killed or stopped while it helps another's client.
+    fault_point("shared-task", plan.client_id)
+    if lent.owner != os.getpid():
+        fault_point("lent-task", plan.client_id)
+    return replace(lent.task, workbook=plan).run()
+
+
+def _raise_failure(done: PdfDone | None) -> None:
+    """A failed task of this client's build, as the error its build reports."""
+    if done is None or done.problem is None:
+        return
+    if done.user:
+        raise UserError(done.problem)
+    raise InternalError(f"rendering {done.label} failed:\n{done.problem}")
+
+
+@dataclass
+class _Shared:
+    """The parent's record of one client's shared tasks."""
+
+    key: int
+    owner: int  # the process id of the worker building the client
+    out: Path  # where its staging folder is (removed for it if it dies)
+    plan: bytes
+    queued: deque[Task]
+    pdfs_left: int  # PdfTasks not back yet: at 0, the builder merges the workbook while the site builds
+    running: int = 0  # lent and not back yet
+    failure: PdfDone | None = None
+    orphaned: bool = False  # its builder died: nothing more is lent, results are dropped
+
+
+class WorkerPool:
+    """Worker processes that each build one client at a time, sharing its tasks with the others.
+
+    A worker building a client hands its tasks (sheets, the workbook layout, the site) to this parent
+    (`Share`), which lends them (`Lent`) to the builder itself first and to any worker with no client
+    left to start, and tells the builder when all are back (`Settled`). Clients are started while any
+    are left, so workers help a large client once the small ones are all under way.
+
+    A worker that dies (killed, out of memory) fails only the client it was building or helping,
+    reported with its id; a new worker takes over the rest. When the parent stops (Ctrl-C, SIGTERM,
+    an error) every worker is stopped with SIGTERM, tidies its staging folder and exits; one that does
+    not within a few seconds is killed and its staging folder removed for it.
     """
 
     STOP_GRACE_SECONDS = 10
@@ -361,6 +543,11 @@ class WorkerPool:
         self.workers: list[tuple[BaseProcess, _ParentEnd]] = []  # (process, connection)
         self.current: dict[int | None, Job | Task] = {}  # pid -> the job it is building
         self.restarts = 0
+        self.shares: dict[int, _Shared] = {}  # key -> a client's shared tasks, until all are back
+        self.share_of: dict[int | None, int] = {}  # pid of a builder -> the key of its unsettled share
+        self.lent: dict[int | None, tuple[int, Task]] = {}  # pid -> (key, task): the shared task it runs now
+        self.plan_at: dict[int | None, int] = {}  # pid -> the key of the last plan it was sent
+        self.serial = 0
 
     def _start(self) -> tuple[BaseProcess, _ParentEnd]:
         ours, theirs = self.context.Pipe()
@@ -388,57 +575,166 @@ class WorkerPool:
     def run(self, jobs: Sequence[Job] | Sequence[Task]) -> Iterator[Outcome | PdfDone]:
         """Outcomes as jobs finish: an Outcome per client (Job), a PdfDone per part of one client's (Task)."""
         pending: list[Job | Task] = list(reversed(jobs))
-        idle: list[tuple[BaseProcess, _ParentEnd]] = []
         try:
             for _ in range(self.size):
-                idle.append(self._start())
-            while pending or self.current:
-                while idle and pending:
-                    process, connection = idle.pop()
-                    try:
-                        connection.send(pending[-1])
-                    except OSError:  # it died while idle: replace it, the job waits for the new one
-                        self._forget(process, connection)
-                        self.restarts += 1
-                        if self.restarts > 2 * self.size + 8:  # workers die as they start: do not loop forever
-                            raise InternalError("worker processes keep dying as soon as they start") from None
-                        idle.append(self._start())
-                        continue
-                    self.current[process.pid] = pending.pop()
-                busy = [(p, c) for p, c in self.workers if p.pid in self.current]
+                self._start()
+            while pending or self.current or self.lent:
+                self._hand_out(pending)
+                busy = [(p, c) for p, c in self.workers if p.pid in self.current or p.pid in self.lent]
+                if not busy:
+                    continue  # (every free worker had died; _hand_out started others)
                 ready = set(wait([c for _, c in busy] + [p.sentinel for p, _ in busy]))
                 for process, connection in busy:
                     if connection not in ready and process.sentinel not in ready:
                         continue
-                    job = self.current.pop(process.pid)
                     try:
-                        outcome = connection.recv()
+                        message = connection.recv()
                     except (EOFError, OSError):  # it died mid-build
-                        outcome = self._died(process, connection, job)
-                        if pending:
-                            idle.append(self._start())
+                        outcome = self._died(process, connection)
+                        if pending or self.current or self.lent:
+                            self._start()
+                        if outcome is not None:
+                            yield outcome
+                        continue
+                    if isinstance(message, Share):
+                        self._take_share(process.pid, message)
+                    elif process.pid in self.lent:
+                        self._lent_back(process.pid, message)
                     else:
-                        idle.append((process, connection))
-                    yield outcome
+                        self.current.pop(process.pid)
+                        yield message
         finally:
             self._stop_all()
+
+    def _hand_out(self, pending: list[Job | Task]) -> None:
+        """Give every free worker something to do: a builder its own shared tasks; any other a new client
+        while there are some, else a task another client shared (one of the client it helped last, if any)."""
+        for process, connection in list(self.workers):
+            pid = process.pid
+            if pid in self.lent or (pid in self.current and pid not in self.share_of):
+                continue
+            if pid in self.current:  # a builder waiting for its tasks: it runs only its own
+                shared = self.shares[self.share_of[pid]]
+                if shared.queued:
+                    self._lend(process, connection, shared, None)
+                continue
+            if pending:
+                try:
+                    connection.send(pending[-1])
+                except OSError:  # it died while idle: replace it, the job waits for the new one
+                    self._replace_idle(process, connection)
+                    continue
+                self.current[pid] = pending.pop()
+                self.plan_at.pop(pid, None)  # it lets go of a plan it borrowed (_worker_main)
+                continue
+            waiting = [shared for shared in self.shares.values() if shared.queued]
+            if waiting:
+                shared = next((s for s in waiting if s.key == self.plan_at.get(pid)), min(waiting, key=lambda s: s.key))
+                self._lend(process, connection, shared, shared.plan if self.plan_at.get(pid) != shared.key else None)
+
+    def _lend(self, process: BaseProcess, connection: _ParentEnd, shared: _Shared, plan: bytes | None) -> None:
+        task = shared.queued.popleft()
+        try:
+            connection.send(Lent(shared.key, shared.owner, task, plan))
+        except OSError:  # it died: the task goes back, the death is seen (a builder) or it is replaced (idle)
+            shared.queued.appendleft(task)
+            if process.pid not in self.current:
+                self._replace_idle(process, connection)
+            return
+        if plan is not None:
+            self.plan_at[process.pid] = shared.key
+        self.lent[process.pid] = (shared.key, task)
+        shared.running += 1
+
+    def _replace_idle(self, process: BaseProcess, connection: _ParentEnd) -> None:
+        self._forget(process, connection)
+        self.restarts += 1
+        if self.restarts > 2 * self.size + 8:  # workers die as they start: do not loop forever
+            raise InternalError("worker processes keep dying as soon as they start") from None
+        self._start()
+
+    def _take_share(self, owner: int | None, share: Share) -> None:
+        job = self.current.get(owner)
+        if owner is None or not isinstance(job, Job):
+            raise InternalError("a worker shared tasks without building a client")
+        self.serial += 1
+        pdfs = sum(isinstance(task, PdfTask) for task in share.tasks)
+        shared = _Shared(self.serial, owner, job.out, share.plan, deque(share.tasks), pdfs)
+        self.shares[shared.key] = shared
+        self.share_of[owner] = shared.key
+        self._settle_if_done(shared)
+
+    def _lent_back(self, pid: int | None, done: PdfDone | Outcome) -> None:
+        key, task = self.lent.pop(pid)
+        shared = self.shares[key]
+        shared.running -= 1
+        if not isinstance(done, PdfDone):
+            done = PdfDone(task.label, f"InternalError: a worker answered a shared task with {type(done).__name__}")
+        if done.problem is not None and shared.failure is None:
+            shared.failure = done
+            shared.queued.clear()  # the client fails: nothing more of it is started
+        if done.problem is None and isinstance(task, PdfTask):
+            shared.pdfs_left -= 1
+            if shared.pdfs_left == 0 and shared.failure is None and (shared.queued or shared.running):
+                self._tell(shared.owner, PdfsDone())  # (with nothing out, Settled says as much)
+        self._settle_if_done(shared)
+
+    def _settle_if_done(self, shared: _Shared) -> None:
+        """When all of a client's shared tasks are back, tell its builder (or tidy up after a dead one)."""
+        if shared.queued or shared.running:
+            return
+        del self.shares[shared.key]
+        if shared.orphaned:  # a task that came back after its builder died may have written into its staging
+            _remove_staging_of(shared.out, shared.owner)
+            return
+        del self.share_of[shared.owner]
+        self._tell(shared.owner, Settled(shared.failure))
+
+    def _tell(self, pid: int, message: PdfsDone | Settled) -> None:
+        connection = next((c for p, c in self.workers if p.pid == pid), None)
+        if connection is not None:
+            with contextlib.suppress(OSError):  # it died: that is seen when its pipe closes
+                connection.send(message)
 
     def _forget(self, process: BaseProcess, connection: _ParentEnd) -> None:
         process.join(5)
         self.workers.remove((process, connection))
         connection.close()
 
-    def _died(self, process: BaseProcess, connection: _ParentEnd, job: Job | Task) -> Outcome | PdfDone:
+    def _died(self, process: BaseProcess, connection: _ParentEnd) -> Outcome | PdfDone | None:
+        """A worker died: fail the client it was building (its Outcome) and the one whose task it ran."""
         self._forget(process, connection)
+        pid = process.pid
         code = process.exitcode
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"stopped (exit code {code})"
+        self.plan_at.pop(pid, None)
+        if pid in self.share_of:  # its own client's tasks: no more are lent; those out are waited for
+            shared = self.shares[self.share_of.pop(pid)]
+            shared.orphaned = True
+            shared.queued.clear()
+            self._settle_if_done(shared)
+        if pid in self.lent:
+            key, task = self.lent.pop(pid)
+            shared = self.shares[key]
+            shared.running -= 1
+            if shared.failure is None:
+                shared.failure = PdfDone(
+                    task.label,
+                    f"the worker process rendering {task.label} {how}; the previous output is kept",
+                    user=True,
+                )
+                shared.queued.clear()
+            self._settle_if_done(shared)
+        job = self.current.pop(pid, None)
+        if job is None:
+            return None
         if isinstance(job, (PdfTask, SiteTask)):
             # Not a bug to show a traceback for: something outside killed it (out of memory, a signal).
             return PdfDone(
                 job.label, f"the worker process rendering {job.label} {how}; the previous output is kept", user=True
             )
-        if process.pid is not None:  # always: it was started
-            _remove_staging_of(job.out, process.pid)
+        if pid is not None:  # always: it was started
+            _remove_staging_of(job.out, pid)
         problems = [f"{job.display}: the worker process building this client {how}; the other clients go on"]
         return Outcome(
             job.display, job.client_id, "failed", 0.0, problems, summary=_previous_summary(job.out, job.client_id)
@@ -447,7 +743,7 @@ class WorkerPool:
     def _stop_all(self) -> None:
         for process, connection in self.workers:
             with contextlib.suppress(OSError, ValueError):
-                if process.pid in self.current:
+                if process.pid in self.current or process.pid in self.lent:
                     process.terminate()  # SIGTERM: it removes its staging folder and exits
                 else:
                     connection.send(None)
@@ -457,10 +753,14 @@ class WorkerPool:
             if process.is_alive():
                 process.kill()
                 process.join()
-            job = self.current.get(process.pid)
-            if isinstance(job, Job) and process.pid is not None:  # a PdfTask has no staging folder of its own
-                _remove_staging_of(job.out, process.pid)
             connection.close()
+        # Only when every worker is gone: a helper stopped mid-task may have written into a builder's staging
+        # folder after the builder removed it. (A PdfTask of a single profile has no staging folder of its own.)
+        staging = [(job.out, pid) for pid, job in self.current.items() if isinstance(job, Job)]
+        staging += [(shared.out, shared.owner) for shared in self.shares.values()]
+        for out, pid in staging:
+            if pid is not None:
+                _remove_staging_of(out, pid)
         self.workers.clear()
 
 
@@ -551,7 +851,8 @@ class PdfDone:
 
 Task = PdfTask | SiteTask  # part of one client's build, for a worker
 if TYPE_CHECKING:  # Connection is generic only in typeshed
-    _ParentEnd: TypeAlias = Connection[Job | Task | None, Outcome | PdfDone]  # the parent's end of a worker's pipe
+    # The parent's end of a worker's pipe: what it sends, what it receives.
+    _ParentEnd: TypeAlias = Connection[Job | Task | Lent | PdfsDone | Settled | None, Outcome | PdfDone | Share]
 
 
 def _carried(workbook: ClientPlan | None) -> ClientPlan:
@@ -601,6 +902,9 @@ def render_in_workers(
         tasks.append(PdfTask(f"the question sheets of {', '.join(cid for cid, _ in part)}", None, part, carried))
     for _, path in sheets[:1] + chapters[:1]:
         path.parent.mkdir(parents=True, exist_ok=True)  # once here, not raced by the workers
+    if _pool_connection is not None:  # a worker of a coach's pool: every worker of the pool may take them
+        _share_with_pool(_pool_connection, workbook, tasks, when_pdfs_done)
+        return
     # Warm before the fork: fonts, templates and compiled CSS are then every worker's from the start.
     _shared = (workbook, (renderer or _pdf_renderer or PdfRenderer()).warm()) if forked else None
     pdfs_left = sum(isinstance(task, PdfTask) for task in tasks)

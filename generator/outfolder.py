@@ -20,10 +20,13 @@ write a temporary file. So:
 `fault_point` is a test hook (tests/test_faults.py): with the environment
 variable WORKBOOK_FAULT=<step>[:<action>[:<client-id>]] a build stops at that
 step, as if killed (`kill`, the default) or as if the disk said no (`enospc`,
-`erofs`, `eacces`), or pauses there (`sleep<N>` seconds). Steps: `tailor`, `pdf`,
-`site`, `manifest`, `swap`, `exchanged`, `aside` (generator/build.py), `overview`
-(after the page's temporary file is written). It does nothing when the variable
-is not set.
+`erofs`, `eacces`), or pauses there (`sleep<N>` seconds), or notes that it got
+there (`note`: a line `<step> <client-id> <process id>` appended to the file
+WORKBOOK_FAULT_LOG). Steps: `tailor`, `pdf`, `site`, `manifest`, `swap`,
+`exchanged`, `aside` (generator/build.py), `overview` (after the page's temporary
+file is written), `pdf-worker` and `shared-task` (a part of a client's build in a
+worker process), `lent-task` (the same, in a worker helping another's client;
+generator/batch.py). It does nothing when the variable is not set.
 """
 
 from __future__ import annotations
@@ -293,6 +296,10 @@ def fault_point(step: str, client_id: str | None = None, path: Path | None = Non
         return
     if action in ("", "kill"):
         os.kill(os.getpid(), signal.SIGKILL)
+    if action == "note":  # which process got here, for tests that check who did what
+        with open(os.environ["WORKBOOK_FAULT_LOG"], "a", encoding="utf-8") as log:
+            log.write(f"{step} {client_id} {os.getpid()}\n")
+        return
     if action.startswith("sleep"):  # hold on here (and to any lock) for N seconds, then go on
         time.sleep(float(action[5:] or 5))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -429,3 +430,90 @@ def test_a_coach_file_without_any_one_optional_key_builds_its_overview(tmp_path,
     assert ("Dana Whitfield" in html) == (removed != ("coach",))
     accent = re.search(r"--accent: ([^;]+);", html).group(1)
     assert accent == ("#00796b" if removed not in (("coach",), ("coach", "color")) else "#3f51b5")
+
+
+def _mixed_folder(base: Path, big: int = 40, small: int = 2) -> Path:
+    """A coach's folder of one large client and two small ones (benchmarks/synthetic.py profiles)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import profile_yaml
+
+    clients = base / "clients"
+    clients.mkdir()
+    (clients / "big.yaml").write_text(profile_yaml(big, seed=7, name="Big Client"), encoding="utf-8")
+    for number in range(2):
+        (clients / f"small-{number}.yaml").write_text(
+            profile_yaml(small, seed=number, name=f"Small Client {number}"), encoding="utf-8"
+        )
+    return clients
+
+
+def test_a_large_clients_tasks_run_in_every_worker_of_a_coachs_pool_and_its_output_is_whole(tmp_path):
+    """-j 2 on one 40-contact client and two 2-contact ones: the worker that built the small ones then helps with
+    the large one's sheets (the fault hook's `note` says which process ran which client's task). What they wrote
+    together is what one process writes alone (-j 1): the same pages with the same text."""
+    clients = _mixed_folder(tmp_path)
+    log = tmp_path / "tasks.log"
+    build = subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "clients", "-o", "out-2", "-j", "2", "--today", "2026-11-30"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "WORKBOOK_FAULT": "shared-task:note", "WORKBOOK_FAULT_LOG": str(log)},
+    )
+    stdout, stderr = build.communicate(timeout=600)
+    assert build.returncode == 0, stderr
+    assert "3 built, 0 skipped, 0 failed" in stdout
+    ran = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    big_pids = {int(pid) for step, client, pid in ran if client == "big"}
+    assert len(big_pids) == 2, ran  # both workers rendered parts of it
+    assert build.pid not in {int(pid) for *_, pid in ran}  # the parent only hands out tasks
+    # Its tasks: the site, the workbook's layout, the sheets in parts of 5 (40 / (4 × 2 workers)), its chapters.
+    assert sum(client == "big" for _, client, _ in ran) >= 2 + 40 // 5
+    # Largest first: the big client started before the small ones, so its builder is not the one that built them.
+    small_pids = {int(pid) for step, client, pid in ran if client != "big"}
+    assert len(small_pids) == 1 and small_pids < big_pids
+
+    code, output = build_one(tmp_path, "clients", "-o", "out-1", "-j", "1", "--today", "2026-11-30")
+    assert code == 0, output
+    for client in ("big", "small-0", "small-1"):
+        together, alone = tmp_path / "out-2" / client, tmp_path / "out-1" / client
+        manifest = json.loads((together / "manifest.json").read_text(encoding="utf-8"))
+        summary = manifest["summary"]
+        contacts = 40 if client == "big" else 2
+        assert len(summary["sheets"]) == contacts
+        pdfs = sorted(manifest["outputs"])
+        # The sheets, the workbook PDF, its layout and its in-full contacts' chapters.
+        assert len(pdfs) == contacts + 2 + len(contacts_in_full(workbook_of(clients / f"{client}.yaml"))[0])
+        for path in pdfs:  # (not byte for byte: the embedded form-field font differs from one run to the next)
+            assert pdf_text(together / path) == pdf_text(alone / path), f"{client}/{path}"
+            assert len(PdfReader(together / path).pages) == len(PdfReader(alone / path).pages), f"{client}/{path}"
+        names = [name for name, _ in summary["sheets"]]
+        workbook_text = pdf_text(together / f"{client}-workbook.pdf")
+        assert all(name.split()[0] in workbook_text for name in names)
+        for name, sheet in summary["sheets"]:
+            assert name in pdf_text(together / sheet)
+        pages = sorted(p.relative_to(together).as_posix() for p in (together / "site").rglob("*.html"))
+        assert len(pages) > contacts
+        assert pages == sorted(p.relative_to(alone).as_posix() for p in (alone / "site").rglob("*.html"))
+        for name in names:
+            assert any(name in (together / page).read_text(encoding="utf-8") for page in pages if "contacts/" in page)
+    assert not list((tmp_path / "out-2").glob(".*building*"))
+
+
+def build_one(cwd: Path, *args: str) -> tuple[int, str]:
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "build", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+    return run.returncode, run.stdout + run.stderr
+
+
+def workbook_of(path: Path):
+    """The client's plan as the build makes it (in a coach's folder without coach.yaml)."""
+    from datetime import date
+
+    from generator.build import tailor_client
+    from generator.load import load_profile
+
+    loaded = load_profile(path, display_name=path.name, client_id=path.stem, today=date(2026, 11, 30))
+    return tailor_client(loaded, None, date(2026, 11, 30))

@@ -112,16 +112,19 @@ def built(tmp_path_factory) -> Path:
     clients = base / "clients"
     clients.mkdir()
     for client in CLIENTS:
-        data = yaml.safe_load((DEMO / f"{client}.yaml").read_text(encoding="utf-8"))
-        data["contacts"] = data["contacts"][:1]
-        data.pop("coach", None)
-        data["contacts"][0].pop("referred_by", None)
-        (clients / f"{client}.yaml").write_text(
-            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
-        )
+        (clients / f"{client}.yaml").write_text(one_contact(client), encoding="utf-8")
     result = run("clients", "-o", "out", "-j", "1", cwd=base)
     assert result.returncode == 0, result.stderr
     return base
+
+
+def one_contact(client: str) -> str:
+    """The demo client's profile with its first contact only and no coach (the smallest that shows everything)."""
+    data = yaml.safe_load((DEMO / f"{client}.yaml").read_text(encoding="utf-8"))
+    data["contacts"] = data["contacts"][:1]
+    data.pop("coach", None)
+    data["contacts"][0].pop("referred_by", None)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 @pytest.fixture
@@ -430,6 +433,82 @@ def test_stopping_the_build_stops_every_worker_and_keeps_every_output(site, how,
     wait_for(lambda: not any(alive(pid) for pid in workers), seconds=30)
     wait_for(lambda: leftovers(out) == [], seconds=10)
     assert visible(out) == before
+
+
+# --- a large client shared by every worker ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built_mixed(tmp_path_factory) -> Path:
+    """The two one-contact clients and a 30-contact one (`big`), built once: base/clients, base/out. With -j 2,
+    the worker that builds the two small clients then helps with the big one's sheets."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import profile_yaml
+
+    base = tmp_path_factory.mktemp("mixed")
+    (base / "clients").mkdir()
+    for client in CLIENTS:
+        (base / "clients" / f"{client}.yaml").write_text(one_contact(client), encoding="utf-8")
+    (base / "clients" / "big.yaml").write_text(profile_yaml(30, seed=3, name="Big Client"), encoding="utf-8")
+    result = run("clients", "-o", "out", "-j", "1", cwd=base)
+    assert result.returncode == 0, result.stderr
+    return base
+
+
+@pytest.fixture
+def mixed(built_mixed, tmp_path) -> Path:
+    shutil.copytree(built_mixed / "clients", tmp_path / "clients")
+    shutil.copytree(built_mixed / "out", tmp_path / "out", symlinks=True)
+    return tmp_path
+
+
+def _of(files: dict, client: str) -> dict:
+    return {name: content for name, content in files.items() if name.startswith(f"{client}/")}
+
+
+@pytest.mark.slow
+def test_a_worker_killed_while_it_helps_another_client_fails_only_that_client(mixed):
+    """The fault hook's `lent-task` step: a worker running a task of a client another worker builds."""
+    out = mixed / "out"
+    before = visible(out)
+    result = run("clients", "-o", "out", "-j", "2", "--force", cwd=mixed, env={"WORKBOOK_FAULT": "lent-task:kill:big"})
+    assert result.returncode == 1
+    assert "✗ big: failed; its earlier output is kept" in result.stderr
+    assert re.search(r"^clients/big\.yaml: the worker process rendering .+ was killed by signal 9", result.stderr, re.M)
+    assert "✓ li-wei: built" in result.stdout and "✓ sam-okafor: built" in result.stdout
+    assert "2 built, 0 skipped, 1 failed" in result.stdout
+    assert _of(visible(out), "big") == _of(before, "big")
+    assert leftovers(out) == []
+    assert complete(out, "big")  # the earlier output, whole: the next build finds nothing to do
+    assert "0 built, 3 skipped, 0 failed" in run("clients", "-o", "out", "-j", "2", cwd=mixed).stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads a process's children from /proc")
+def test_sigterm_while_a_worker_helps_another_client_stops_every_worker_and_keeps_every_output(mixed):
+    out = mixed / "out"
+    before = visible(out)
+    build = start(
+        "clients", "-o", "out", "-j", "2", "--force", cwd=mixed, env={"WORKBOOK_FAULT": "lent-task:sleep60:big"}
+    )
+    try:
+        assert build.stdout is not None
+        done = [build.stdout.readline() for _ in CLIENTS]  # the small clients; their worker then helps with big
+        assert all(" built in " in line for line in done), done
+        workers = [int(child) for child in Path(f"/proc/{build.pid}/task/{build.pid}/children").read_text().split()]
+        assert len(workers) == 2
+        time.sleep(1)  # the helper is in its task by now
+        build.send_signal(signal.SIGTERM)
+        _, stderr = build.communicate(timeout=TIMEOUT)
+    finally:
+        if build.poll() is None:
+            build.kill()
+    assert build.returncode == 143, stderr
+    assert stderr.strip().splitlines()[-1].startswith("stopped by SIGTERM") and "Traceback" not in stderr
+    wait_for(lambda: not any(alive(pid) for pid in workers), seconds=30)
+    wait_for(lambda: leftovers(out) == [], seconds=10)
+    assert _of(visible(out), "big") == _of(before, "big")
+    assert all(complete(out, client) for client in (*CLIENTS, "big"))
 
 
 # --- hostile logos ----------------------------------------------------------------------------------------
