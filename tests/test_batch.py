@@ -432,7 +432,10 @@ def test_a_coach_file_without_any_one_optional_key_builds_its_overview(tmp_path,
     assert accent == ("#00796b" if removed not in (("coach",), ("coach", "color")) else "#3f51b5")
 
 
-def _mixed_folder(base: Path, big: int = 40, small: int = 2) -> Path:
+BIG = 16  # contacts of the large client: its 16 sheets go in 8 parts of 2 (16 / (4 × 2 workers))
+
+
+def _mixed_folder(base: Path, big: int = BIG, small: int = 2) -> Path:
     """A coach's folder of one large client and two small ones (benchmarks/synthetic.py profiles)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from synthetic import profile_yaml
@@ -448,9 +451,9 @@ def _mixed_folder(base: Path, big: int = 40, small: int = 2) -> Path:
 
 
 def test_a_large_clients_tasks_run_in_every_worker_of_a_coachs_pool_and_its_output_is_whole(tmp_path):
-    """-j 2 on one 40-contact client and two 2-contact ones: the worker that built the small ones then helps with
+    """-j 2 on one 16-contact client and two 2-contact ones: the worker that built the small ones then helps with
     the large one's sheets (the fault hook's `note` says which process ran which client's task). What they wrote
-    together is what one process writes alone (-j 1): the same pages with the same text."""
+    together is what one process writes alone (-j 1): the same bytes."""
     clients = _mixed_folder(tmp_path)
     log = tmp_path / "tasks.log"
     build = subprocess.Popen(
@@ -468,8 +471,8 @@ def test_a_large_clients_tasks_run_in_every_worker_of_a_coachs_pool_and_its_outp
     big_pids = {int(pid) for step, client, pid in ran if client == "big"}
     assert len(big_pids) == 2, ran  # both workers rendered parts of it
     assert build.pid not in {int(pid) for *_, pid in ran}  # the parent only hands out tasks
-    # Its tasks: the site, the workbook's layout, the sheets in parts of 5 (40 / (4 × 2 workers)), its chapters.
-    assert sum(client == "big" for _, client, _ in ran) >= 2 + 40 // 5
+    # Its tasks: the site, the workbook's layout, the sheets in parts of 2, its chapters.
+    assert sum(client == "big" for _, client, _ in ran) >= 2 + BIG // 2
     # Largest first: the big client started before the small ones, so its builder is not the one that built them.
     small_pids = {int(pid) for step, client, pid in ran if client != "big"}
     assert len(small_pids) == 1 and small_pids < big_pids
@@ -480,14 +483,13 @@ def test_a_large_clients_tasks_run_in_every_worker_of_a_coachs_pool_and_its_outp
         together, alone = tmp_path / "out-2" / client, tmp_path / "out-1" / client
         manifest = json.loads((together / "manifest.json").read_text(encoding="utf-8"))
         summary = manifest["summary"]
-        contacts = 40 if client == "big" else 2
+        contacts = BIG if client == "big" else 2
         assert len(summary["sheets"]) == contacts
         pdfs = sorted(manifest["outputs"])
         # The sheets, the workbook PDF, its layout and its in-full contacts' chapters.
         assert len(pdfs) == contacts + 2 + len(contacts_in_full(workbook_of(clients / f"{client}.yaml"))[0])
-        for path in pdfs:  # (not byte for byte: the embedded form-field font differs from one run to the next)
-            assert pdf_text(together / path) == pdf_text(alone / path), f"{client}/{path}"
-            assert len(PdfReader(together / path).pages) == len(PdfReader(alone / path).pages), f"{client}/{path}"
+        for path in pdfs:
+            assert (together / path).read_bytes() == (alone / path).read_bytes(), f"{client}/{path}"
         names = [name for name, _ in summary["sheets"]]
         workbook_text = pdf_text(together / f"{client}-workbook.pdf")
         assert all(name.split()[0] in workbook_text for name in names)
