@@ -9,6 +9,10 @@ path to the project's own files by itself.
 """
 
 import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
@@ -38,6 +42,27 @@ def template_cache() -> BytecodeCache | None:
         return _QuietCache()
     except (OSError, RuntimeError):
         return None
+
+
+def cached_file(name: str, make: Callable[[], bytes]) -> bytes:
+    """`make()`'s bytes, kept between runs as `name` in the same private folder as the templates (a name must
+    say everything the bytes depend on). A file that is missing, cut short or not ours is made again; a folder
+    that cannot be written costs only time."""
+    cache = template_cache()
+    folder = Path(cache.directory) if isinstance(cache, FileSystemBytecodeCache) else None
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            stored = (folder / name).read_bytes()
+            digest, body = stored[:32], stored[32:]
+            if hashlib.sha256(body).digest() == digest:
+                return body
+    body = make()
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=name, suffix=".tmp", delete=False) as temporary:
+                temporary.write(hashlib.sha256(body).digest() + body)
+            os.replace(temporary.name, folder / name)
+    return body
 
 
 class _QuietCache(FileSystemBytecodeCache):

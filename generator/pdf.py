@@ -26,6 +26,7 @@ machine), its form fields and its embedded fonts; see benchmarks/bench_pdf.py.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import logging
@@ -47,7 +48,7 @@ from markupsafe import Markup
 from generator import colour
 from generator.merge import CHAPTER_LINK
 from generator.notes import is_safe_link, notes_to_html
-from generator.paths import TEMPLATES, template_cache
+from generator.paths import TEMPLATES, cached_file, template_cache
 from generator.words import fill
 from generator.workbook import ClientPlan, ContactPlan, GuidePage
 
@@ -882,13 +883,24 @@ def _data_url(body: bytes, media_type: str) -> str:
 
 @lru_cache(maxsize=1)
 def _form_font() -> bytes | None:
-    from fontTools import subset  # type: ignore[import-untyped]  # fontTools ships no type hints
-    from fontTools.ttLib import TTFont
+    """The form-field font, made once per installed font and kept between runs (generator/paths.py): making it
+    takes fontTools 0.15 s, which every build would otherwise pay before its first PDF."""
+    from fontTools import version as fonttools_version  # type: ignore[import-untyped]  # no type hints
 
     path = _system_font_file()
     if path is None:
         LOGGER.warning("%s not found; form fields will embed a whole text font (bigger, slower PDFs)", FORM_FONT_FILE)
         return None
+    status = path.stat()
+    recipe = repr((str(path), status.st_size, status.st_mtime_ns, fonttools_version, FORM_FONT_UNICODES, 1))
+    name = f"workbook-form-font-{hashlib.sha256(recipe.encode()).hexdigest()[:32]}.ttf"
+    return cached_file(name, lambda: _subset_form_font(path))
+
+
+def _subset_form_font(path: Path) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     options = subset.Options()
     options.layout_features = []  # viewers draw typed text without kerning or ligatures
     options.hinting = False

@@ -833,3 +833,30 @@ def test_a_broken_template_cache_costs_time_not_the_build(tmp_path):
         .render(title="D")
         == "# D\n"
     )
+
+
+def test_a_kept_file_cut_short_or_overwritten_is_made_again(tmp_path):
+    """generator/paths.py `cached_file` (the form-field font): what comes back is always what `make` makes."""
+    import uuid
+
+    from generator.paths import cached_file, template_cache
+
+    cache = template_cache()
+    assert cache is not None
+    name = f"test-{uuid.uuid4().hex}.bin"
+    made: list[int] = []
+
+    def make() -> bytes:
+        made.append(1)
+        return b"the real bytes" * 100
+
+    try:
+        assert cached_file(name, make) == b"the real bytes" * 100 and len(made) == 1
+        assert cached_file(name, make) == b"the real bytes" * 100 and len(made) == 1  # kept: not made again
+        kept = Path(cache.directory) / name  # type: ignore[attr-defined]
+        kept.write_bytes(kept.read_bytes()[:50])  # cut short
+        assert cached_file(name, make) == b"the real bytes" * 100 and len(made) == 2
+        kept.write_bytes(b"\0" * 32 + b"something else")  # not ours
+        assert cached_file(name, make) == b"the real bytes" * 100 and len(made) == 3
+    finally:
+        (Path(cache.directory) / name).unlink(missing_ok=True)  # type: ignore[attr-defined]
