@@ -10,8 +10,6 @@ path to the project's own files by itself.
 
 import contextlib
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
@@ -58,10 +56,10 @@ def cached_file(name: str, make: Callable[[], bytes]) -> bytes:
                 return body
     body = make()
     if folder is not None:
+        from generator.outfolder import write_fresh  # atomic, and its temporary file removed if the write fails
+
         with contextlib.suppress(OSError):
-            with tempfile.NamedTemporaryFile(dir=folder, prefix=name, suffix=".tmp", delete=False) as temporary:
-                temporary.write(hashlib.sha256(body).digest() + body)
-            os.replace(temporary.name, folder / name)
+            write_fresh(folder / name, hashlib.sha256(body).digest() + body)
     return body
 
 
