@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from jinja2 import Environment
@@ -85,7 +86,7 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         if isinstance(page.title, str) and not isinstance(page.title, Markup):
             page.title = Markup(page.title)
     # The pages in the order MkDocs builds them, which is the order of a full build's search index.
-    _search["order"] = [file.url for file in files.documentation_pages()]
+    _search.order = [file.url for file in files.documentation_pages()]
     return nav
 
 
@@ -166,50 +167,59 @@ def _lunr_files_for(config: MkDocsConfig) -> set[str] | None:
 
 # --- the search index of a dirty build --------------------------------------------------------------
 
-_search: dict[str, object] = {}  # this build's: the earlier index's text, the pages in build order, those built
+
+@dataclass
+class _SearchIndexState:
+    """This build's: the pages in the order MkDocs builds them, those it built, the earlier index's text."""
+
+    order: list[str] = field(default_factory=list)
+    built: set[str] = field(default_factory=set)
+    earlier: str | None = None
+
+
+_search = _SearchIndexState()
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
     # Read before anything is written: a full build empties the site folder after this event, a dirty one
     # overwrites the index. Parsed only if a page was not built this time.
-    _search.clear()
-    _search["built"] = set()
+    global _search
+    _search = _SearchIndexState()
     try:
         with open(os.path.join(config.site_dir, "search", "search_index.json"), encoding="utf-8") as handle:
-            _search["earlier"] = handle.read()
+            _search.earlier = handle.read()
     except (OSError, UnicodeDecodeError):
         pass
 
 
 def on_page_context(context: dict[str, object], page: Page, config: MkDocsConfig, nav: Navigation) -> dict[str, object]:
-    built = _search.setdefault("built", set())
-    assert isinstance(built, set)
-    built.add(page.url)
+    _search.built.add(page.url)
     return context
 
 
 @event_priority(-50)  # after the search plugin writes its index (0), before the offline plugin inlines it (-100)
 def on_post_build(config: MkDocsConfig) -> None:
-    order, built, earlier = _search.get("order"), _search.get("built"), _search.get("earlier")
-    if not isinstance(order, list) or not isinstance(built, set) or not isinstance(earlier, str):
-        return
-    if all(url in built for url in order):
+    if _search.earlier is None or all(url in _search.built for url in _search.order):
         return  # a full build: the index has every page
     path = os.path.join(config.site_dir, "search", "search_index.json")
     try:
         with open(path, encoding="utf-8") as handle:
             index = json.load(handle)
-        earlier_entries = json.loads(earlier)["docs"]
+        earlier = _by_page(json.loads(_search.earlier)["docs"])
+        fresh = _by_page(index["docs"])
     except (OSError, ValueError, KeyError, TypeError):
         return
-    by_page: dict[str, list[object]] = {}
-    for entry in earlier_entries:
-        by_page.setdefault(str(entry["location"]).split("#", 1)[0], []).append(entry)
-    for entry in index["docs"]:  # this build's pages replace their earlier entries
-        by_page.pop(str(entry["location"]).split("#", 1)[0], None)
-    fresh: dict[str, list[object]] = {}
-    for entry in index["docs"]:
-        fresh.setdefault(str(entry["location"]).split("#", 1)[0], []).append(entry)
-    index["docs"] = [entry for url in order for entry in (fresh.get(url) or by_page.get(url) or [])]
+    # A page built this time has this build's entries; every other page keeps the earlier build's.
+    index["docs"] = [
+        entry for url in _search.order for entry in (fresh if url in _search.built else earlier).get(url, [])
+    ]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(json.dumps(index, separators=(",", ":"), default=str))
+
+
+def _by_page(entries: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
+    """Search entries by the page they are on (a location is the page's URL, then `#section` for a section)."""
+    pages: dict[str, list[dict[str, object]]] = {}
+    for entry in entries:
+        pages.setdefault(str(entry["location"]).split("#", 1)[0], []).append(entry)
+    return pages
