@@ -25,9 +25,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import Request, url2pathname
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]  # WeasyPrint ships no type hints
-
 from generator.paths import TEMPLATES
+from generator.weasy import URLFetcher, URLFetcherResponse
 
 LOGGER = logging.getLogger("workbook.fetcher")
 

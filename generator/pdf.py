@@ -246,7 +246,7 @@ class PdfRenderer:
 
     @cached_property
     def font_config(self) -> FontConfiguration:
-        from weasyprint.text.fonts import FontConfiguration
+        from generator.weasy import FontConfiguration
 
         return FontConfiguration()
 
@@ -444,7 +444,7 @@ class PdfRenderer:
         accent = _accent(workbook)
         key = (kind, workbook.settings.paper, accent, density)
         if key not in self._stylesheets:
-            from weasyprint import CSS
+            from generator.weasy import CSS
 
             self._stylesheets[key] = CSS(
                 string=self.stylesheet_source(kind, workbook, density),
@@ -525,7 +525,7 @@ def parse_html(html: str, base_url: str, url_fetcher: AssetFetcher) -> HTML:
     except ElementTree.ParseError:
         root = None
     if root is None or root.tag != "html" or any(element.tag in ("base", "template") for element in root.iter()):
-        from weasyprint import HTML
+        from generator.weasy import HTML
 
         return HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
     parsed: HTML = _parsed_html()(root, base_url, url_fetcher)
@@ -535,7 +535,7 @@ def parse_html(html: str, base_url: str, url_fetcher: AssetFetcher) -> HTML:
 @lru_cache(maxsize=1)
 def _parsed_html() -> type:
     """`_ParsedHTML`, defined on first use: it is a subclass of WeasyPrint's HTML, which is imported then."""
-    from weasyprint import HTML
+    from generator.weasy import HTML
 
     class _ParsedHTML(HTML):  # type: ignore[misc]  # WeasyPrint's HTML is untyped (Any)
         """A WeasyPrint HTML document made from a tree we parsed.
@@ -574,7 +574,7 @@ def _user_agent_stylesheets() -> tuple[CSS, CSS] | None:
     """
     from importlib.resources import files
 
-    from weasyprint import CSS
+    from generator.weasy import CSS
 
     try:
         folder = files("weasyprint") / "css"
