@@ -301,7 +301,11 @@ def run_jobs(jobs: list[Job], workers: int, executor: Executor | None = None) ->
     # WorkerPool); a lone client renders them in a pool of its own. Largest first, so a big one never starts last.
     jobs = sorted((replace(job, workers=max(job.workers, workers)) for job in jobs), key=_profile_size, reverse=True)
     if len(jobs) == 1:
-        yield build_job(jobs[0])
+        start_spare()
+        try:
+            yield build_job(jobs[0])
+        finally:
+            stop_spare()
         return
     yield from WorkerPool(min(workers, len(jobs))).run(jobs)
 
@@ -317,17 +321,24 @@ def _profile_size(job: Job) -> int:
 # --- the worker processes ------------------------------------------------------------------------------
 
 _busy = False  # in a worker: building a client (a SIGTERM must tidy up) or waiting for one (exit at once)
-_pool_connection: Connection[Outcome | PdfDone | Share, Job | Task | Lent | PdfsDone | Settled | None] | None = None
+_pool_connection: Connection[Outcome | PdfDone | Share, Job | Task | Lent | Plan | PdfsDone | Settled | None] | None = (
+    None
+)
 # In a worker of a coach's pool: its pipe to the parent, through which a client's builder shares its tasks.
 _own_plan: ClientPlan | None = None  # in a builder waiting for its shared tasks: the plan they render
 _borrowed: tuple[int, ClientPlan] | None = None  # (share key, plan): the other client's plan this worker last helped
 
 
 def _worker_main(
-    connection: Connection[Outcome | PdfDone | Share, Job | Task | Lent | PdfsDone | Settled | None], parent: int
+    connection: Connection[Outcome | PdfDone | Share, Job | Task | Lent | Plan | PdfsDone | Settled | None],
+    parent: int,
+    warm: bool = False,
 ) -> None:
-    """A worker: build the jobs the parent sends until it sends None, goes away, or asks us to stop."""
-    global _busy, _pool_connection, _borrowed
+    """A worker: build the jobs the parent sends until it sends None, goes away, or asks us to stop.
+
+    `warm`: load WeasyPrint and the fonts first (a spare, `start_spare`: forked before there was a plan to render,
+    it is sent one, `Plan`, before its tasks)."""
+    global _busy, _pool_connection, _borrowed, _shared
     if sys.platform.startswith("linux"):
         # The kernel sends us SIGTERM when the parent dies, even by kill -9: no worker outlives its build.
         with contextlib.suppress(Exception):
@@ -342,6 +353,11 @@ def _worker_main(
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _pool_connection = connection
     try:
+        if warm:
+            fault_point("spare")  # the test hook: a spare that dies before the pool takes it
+            # A renderer inherited from the parent (a build run in-process before) is kept: dropping it would delete
+            # the folder its FontConfiguration shares with the parent (WeasyPrint removes it in __del__).
+            (_pdf_renderer or _worker_start()).warm()
         while True:
             try:
                 job = connection.recv()
@@ -349,6 +365,11 @@ def _worker_main(
                 break
             if job is None:
                 break
+            if isinstance(job, Plan):  # a spare's plan: its tasks come as a forked worker's do, without one
+                import pickle
+
+                _shared = (pickle.loads(job.plan), _pdf_renderer or _worker_start())
+                continue
             _busy = True
             # A client (Job), part of another client's build (Lent, in a coach's pool), or part of one client's
             # (PdfTask, SiteTask, in a single profile's pool). build_job cleans up its staging folder on Stopped
@@ -371,6 +392,62 @@ def _worker_main(
 
 
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def _fork_worker(context: Any, warm: bool = False) -> tuple[BaseProcess, _ParentEnd]:
+    """Start a worker process (`_worker_main`); return it and our end of its pipe."""
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_worker_main, args=(theirs, os.getpid(), warm), daemon=True)
+    # A forked worker starts with the parent's handlers, which raise Stopped: a SIGTERM from the pool before
+    # _worker_main installs its own would raise it inside multiprocessing's start-up (a traceback on stderr,
+    # or the signal swallowed and ignored from then on). Blocked across the start, the signal waits in the
+    # worker until _worker_main is ready for it.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if hasattr(signal, "pthread_sigmask") else None
+    try:
+        process.start()
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    theirs.close()
+    return process, ours
+
+
+_spare: tuple[BaseProcess, _ParentEnd] | None = None  # in the parent of a lone client's build: see start_spare
+
+
+def start_spare() -> None:
+    """Fork a PDF worker as a lone client's build begins, before its profile is loaded: it loads WeasyPrint and
+    the fonts (about 0.35 s) on the core that loading and tailoring leave idle, and the pool of the build's PDFs
+    takes it (`render_in_workers`) instead of loading them in this process first. Where workers are not forked,
+    or this is a worker itself, nothing is done; a build that renders no PDF stops it (`stop_spare`)."""
+    global _spare
+    if _spare is not None or _pool_connection is not None or multiprocessing.get_start_method() != "fork":
+        return
+    _spare = _fork_worker(multiprocessing.get_context(), warm=True)
+
+
+def _take_spare() -> tuple[BaseProcess, _ParentEnd] | None:
+    global _spare
+    spare, _spare = _spare, None
+    if spare is not None and not spare[0].is_alive():
+        spare[1].close()
+        return None
+    return spare
+
+
+def stop_spare() -> None:
+    """Stop the spare if no pool took it (the build was skipped, failed or rendered no PDF)."""
+    spare = _take_spare()
+    if spare is None:
+        return
+    process, connection = spare
+    with contextlib.suppress(OSError, ValueError):
+        process.terminate()  # idle or still warming: it exits at once (_worker_stop)
+    process.join(5)
+    if process.is_alive():
+        process.kill()
+        process.join()
+    connection.close()
 
 
 def _worker_stop(signal_number: int, _frame: FrameType | None) -> None:
@@ -399,6 +476,13 @@ class Lent:
     owner: int  # the process id of the worker building that client
     task: Task
     plan: bytes | None  # the pickled plan, when this worker has not had it yet
+
+
+@dataclass(frozen=True)
+class Plan:
+    """From the parent to a spare (`start_spare`), before its first task: the pickled plan its tasks render."""
+
+    plan: bytes
 
 
 @dataclass(frozen=True)
@@ -537,8 +621,17 @@ class WorkerPool:
 
     STOP_GRACE_SECONDS = 10
 
-    def __init__(self, size: int, warm: Callable[[], object] | None = None):
+    def __init__(
+        self,
+        size: int,
+        warm: Callable[[], object] | None = None,
+        spare: tuple[BaseProcess, _ParentEnd, bytes] | None = None,
+    ):
         self.size = size
+        # `spare`: a worker forked as the build began (`start_spare`), warm by now or soon, and the pickled plan
+        # to send it; it counts as one of the `size`. The parent then warms nothing (`warm` is not used): the
+        # site goes to a fresh fork, which loads WeasyPrint itself if PDF tasks are left when the site is done.
+        self.spare = spare
         # `warm`: what the parent loads before forking workers that need it (WeasyPrint, fonts). When given and
         # the first job is the site, which needs none of it, one worker is forked for the site first, then the
         # parent warms and forks the others; once the site is built, that cold worker is replaced by a warm one.
@@ -555,23 +648,28 @@ class WorkerPool:
         self.serial = 0
 
     def _start(self) -> tuple[BaseProcess, _ParentEnd]:
-        ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(theirs, os.getpid()), daemon=True)
-        # A forked worker starts with the parent's handlers, which raise Stopped: a SIGTERM from the pool before
-        # _worker_main installs its own would raise it inside multiprocessing's start-up (a traceback on stderr,
-        # or the signal swallowed and ignored from then on). Blocked across the start, the signal waits in the
-        # worker until _worker_main is ready for it.
-        blocked = (
-            signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if hasattr(signal, "pthread_sigmask") else None
-        )
-        try:
-            process.start()
-        finally:
-            if blocked is not None:
-                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        theirs.close()
+        process, ours = _fork_worker(self.context)
         self.workers.append((process, ours))
         return process, ours
+
+    def _adopt_spare(self, pending: list[Job | Task]) -> int:
+        """Take the spare into the pool, after forking the site's worker if the site is first; return how many
+        workers that started."""
+        if self.spare is None:
+            return 0
+        started = 0
+        if self.size > 1 and pending and isinstance(pending[-1], SiteTask):
+            self._start()
+            self._hand_out(pending)
+            started = 1
+        process, connection, plan = self.spare
+        self.spare = None
+        self.workers.append((process, connection))
+        try:
+            connection.send(Plan(plan))  # waits, if the plan is large, until the spare is warm and reads it
+        except OSError:  # it died: a fresh fork, which shares the plan, takes its place
+            self._replace_idle(process, connection)
+        return started + 1
 
     @overload
     def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]: ...
@@ -581,14 +679,15 @@ class WorkerPool:
         """Outcomes as jobs finish: an Outcome per client (Job), a PdfDone per part of one client's (Task)."""
         pending: list[Job | Task] = list(reversed(jobs))
         try:
-            started = 0
-            if self.warm is not None and pending and isinstance(pending[-1], SiteTask):
+            warm = self.warm if self.spare is None else None
+            started = self._adopt_spare(pending)
+            if warm is not None and pending and isinstance(pending[-1], SiteTask):
                 process, _ = self._start()
                 self.cold.add(process.pid)
                 self._hand_out(pending)
                 started = 1
-            if self.warm is not None:
-                self.warm()
+            if warm is not None:
+                warm()
             for _ in range(started, self.size):
                 self._start()
             while pending or self.current or self.lent:
@@ -874,7 +973,7 @@ class PdfDone:
 Task = PdfTask | SiteTask  # part of one client's build, for a worker
 if TYPE_CHECKING:  # Connection is generic only in typeshed
     # The parent's end of a worker's pipe: what it sends, what it receives.
-    _ParentEnd: TypeAlias = Connection[Job | Task | Lent | PdfsDone | Settled | None, Outcome | PdfDone | Share]
+    _ParentEnd: TypeAlias = Connection[Job | Task | Lent | Plan | PdfsDone | Settled | None, Outcome | PdfDone | Share]
 
 
 def _carried(workbook: ClientPlan | None) -> ClientPlan:
@@ -935,7 +1034,14 @@ def render_in_workers(
     try:
         if pdfs_left == 0 and when_pdfs_done is not None:
             when_pdfs_done()
-        pool = WorkerPool(min(workers, len(tasks)), warm=pdf_renderer.warm if forked else None)
+        spare = _take_spare() if forked else None
+        if spare is not None:
+            import pickle
+
+            plan = pickle.dumps(workbook, protocol=pickle.HIGHEST_PROTOCOL)
+            pool = WorkerPool(min(workers, len(tasks)), spare=(*spare, plan))
+        else:
+            pool = WorkerPool(min(workers, len(tasks)), warm=pdf_renderer.warm if forked else None)
         for done in pool.run(tasks):
             if done.problem is not None:
                 if done.user:

@@ -286,14 +286,19 @@ _FAULT_ERRORS = {"enospc": errno.ENOSPC, "erofs": errno.EROFS, "eacces": errno.E
 
 
 def fault_point(step: str, client_id: str | None = None, path: Path | None = None) -> None:
-    """Test hook: stop here when WORKBOOK_FAULT names this step (and this client, if it names one)."""
+    """Test hook: stop here when WORKBOOK_FAULT names this step (and this client, if it names one); it may name
+    several, separated by commas."""
     wanted = os.environ.get("WORKBOOK_FAULT")
     if not wanted:
         return
-    name, _, rest = wanted.partition(":")
-    action, _, only = rest.partition(":")
-    if name != step or (only and only != client_id):
-        return
+    for fault in wanted.split(","):
+        name, _, rest = fault.partition(":")
+        action, _, only = rest.partition(":")
+        if name == step and (not only or only == client_id):
+            _fault(step, client_id, path, action)
+
+
+def _fault(step: str, client_id: str | None, path: Path | None, action: str) -> None:
     if action in ("", "kill"):
         os.kill(os.getpid(), signal.SIGKILL)
     if action == "note":  # which process got here, for tests that check who did what

@@ -415,6 +415,70 @@ def test_sigterm_while_pdf_workers_render_stops_them_all_and_keeps_the_previous_
     assert not list(out.glob(".*.building-*"))
 
 
+def test_a_lone_clients_pdfs_start_in_a_worker_that_loaded_weasyprint_while_the_profile_loaded(built_example):
+    """The spare (generator/batch.py's start_spare): forked as the build begins, it renders PDFs of this build."""
+    log = built_example / "who.log"
+    result = _run(
+        "maya.yaml",
+        "-o",
+        "out",
+        "-j",
+        "2",
+        "--force",
+        env={"WORKBOOK_FAULT": "spare:note,pdf-worker:note", "WORKBOOK_FAULT_LOG": str(log)},
+        cwd=built_example,
+    )
+    assert result.returncode == 0, result.stderr
+    steps = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    spares = [pid for step, _, pid in steps if step == "spare"]
+    assert len(spares) == 1
+    assert spares[0] in {pid for step, _, pid in steps if step == "pdf-worker"}
+
+
+@pytest.mark.parametrize("fault", ["spare:kill", "spare:sleep3"])
+def test_a_spare_that_died_or_is_slow_to_start_changes_nothing_in_the_output(built_example, fault):
+    out = built_example / "out"
+    before = _snapshot(out / "maya-lopez")
+    result = _run("maya.yaml", "-o", "out", "-j", "2", "--force", env={"WORKBOOK_FAULT": fault}, cwd=built_example)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    after = _snapshot(out / "maya-lopez")
+    assert after.keys() == before.keys()
+    assert {path: after[path] for path in after if path.endswith(".pdf")} == {
+        path: before[path] for path in before if path.endswith(".pdf")
+    }
+
+
+def test_builds_one_after_another_through_the_python_entry_point_each_work_and_leave_no_worker_behind(built_example):
+    """In one process: a build in it (its renderer's fonts in a temporary folder), one whose spare PDF worker
+    inherits that renderer (it must not drop it: WeasyPrint would delete the folder the others use), and a skipped
+    one, which never takes its spare: it is stopped, not left for the next build or the interpreter's exit."""
+    import gc
+    import multiprocessing
+
+    from generator.batch import build_target
+
+    # The first build is on A4: its stylesheets are not the next build's, which compiles them again in a worker.
+    a4 = built_example / "a4" / "maya.yaml"
+    a4.parent.mkdir()
+    a4.write_text(EXAMPLE.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    data = yaml.safe_load(a4.read_text(encoding="utf-8"))
+    data.setdefault("settings", {})["paper"] = "a4"
+    a4.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    thresholds = gc.get_threshold()
+    for path, jobs, force in ((a4, 1, True), (built_example / "maya.yaml", 2, True), (a4, 2, False)):
+        if jobs == 2 and force:  # (inherited by its workers) an object dropped is collected at once, not by chance
+            gc.set_threshold(1, 1, 1)
+        try:
+            code = build_target(
+                path, path.parent / "out", jobs=jobs, force=force, display=str, today=date(2026, 11, 30)
+            )
+        finally:
+            gc.set_threshold(*thresholds)
+        assert code == 0, (path, jobs, force)
+        assert multiprocessing.active_children() == []
+
+
 def test_one_function_names_every_output_with_names_windows_can_open(tmp_path):
     from generator.build import output_paths
 
