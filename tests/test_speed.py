@@ -435,7 +435,7 @@ def test_a_lone_clients_pdfs_start_in_a_worker_that_loaded_weasyprint_while_the_
     assert spares[0] in {pid for step, _, pid in steps if step == "pdf-worker"}
 
 
-@pytest.mark.parametrize("fault", ["spare:kill", "spare:sleep3"])
+@pytest.mark.parametrize("fault", ["spare:kill", "spare:sleep1"])
 def test_a_spare_that_died_or_is_slow_to_start_changes_nothing_in_the_output(built_example, fault):
     out = built_example / "out"
     before = _snapshot(out / "maya-lopez")
@@ -450,32 +450,38 @@ def test_a_spare_that_died_or_is_slow_to_start_changes_nothing_in_the_output(bui
 
 
 def test_builds_one_after_another_through_the_python_entry_point_each_work_and_leave_no_worker_behind(built_example):
-    """In one process: a build in it (its renderer's fonts in a temporary folder), one whose spare PDF worker
-    inherits that renderer (it must not drop it: WeasyPrint would delete the folder the others use), and a skipped
-    one, which never takes its spare: it is stopped, not left for the next build or the interpreter's exit."""
+    """In one process whose PDF renderer has its fonts in a temporary folder (as after a build in it): a build whose
+    spare PDF worker inherits that renderer (it must not drop it: WeasyPrint would delete the folder the other
+    workers use), then a skipped one, which never takes its spare: it is stopped, not left for the next build or the
+    interpreter's exit."""
     import gc
     import multiprocessing
 
-    from generator.batch import build_target
+    from generator import batch
 
-    # The first build is on A4: its stylesheets are not the next build's, which compiles them again in a worker.
-    a4 = built_example / "a4" / "maya.yaml"
-    a4.parent.mkdir()
-    a4.write_text(EXAMPLE.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    data = yaml.safe_load(a4.read_text(encoding="utf-8"))
-    data.setdefault("settings", {})["paper"] = "a4"
-    a4.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # On A4 paper: not a stylesheet of the build below, which its site's worker compiles again into that folder.
+    a4 = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    a4.setdefault("settings", {})["paper"] = "a4"
+    (built_example / "a4.yaml").write_text(yaml.safe_dump(a4, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (batch._pdf_renderer or batch._worker_start()).stylesheet(
+        "question-sheet", workbook_of(built_example / "a4.yaml"), generator.pdf.SHEET_DENSITIES[0]
+    )
     thresholds = gc.get_threshold()
-    for path, jobs, force in ((a4, 1, True), (built_example / "maya.yaml", 2, True), (a4, 2, False)):
-        if jobs == 2 and force:  # (inherited by its workers) an object dropped is collected at once, not by chance
+    for force in (True, False):
+        if force:  # (inherited by the workers) an object dropped is collected at once, not by chance
             gc.set_threshold(1, 1, 1)
         try:
-            code = build_target(
-                path, path.parent / "out", jobs=jobs, force=force, display=str, today=date(2026, 11, 30)
+            code = batch.build_target(
+                built_example / "maya.yaml",
+                built_example / "out",
+                jobs=2,
+                force=force,
+                display=str,
+                today=date(2026, 11, 30),
             )
         finally:
             gc.set_threshold(*thresholds)
-        assert code == 0, (path, jobs, force)
+        assert code == 0, force
         assert multiprocessing.active_children() == []
 
 
