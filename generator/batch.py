@@ -301,7 +301,8 @@ def run_jobs(jobs: list[Job], workers: int, executor: Executor | None = None) ->
     # WorkerPool); a lone client renders them in a pool of its own. Largest first, so a big one never starts last.
     jobs = sorted((replace(job, workers=max(job.workers, workers)) for job in jobs), key=_profile_size, reverse=True)
     if len(jobs) == 1:
-        start_spare()
+        if _an_update(jobs[0]):
+            start_spare()
         try:
             yield build_job(jobs[0])
         finally:
@@ -418,12 +419,27 @@ _spare: tuple[BaseProcess, _ParentEnd] | None = None  # in the parent of a lone 
 def start_spare() -> None:
     """Fork a PDF worker as a lone client's build begins, before its profile is loaded: it loads WeasyPrint and
     the fonts (about 0.35 s) on the core that loading and tailoring leave idle, and the pool of the build's PDFs
-    takes it (`render_in_workers`) instead of loading them in this process first. Where workers are not forked,
+    takes it (`render_in_workers`) instead of loading them in this process first. For an update (`_an_update`):
+    an edit's few PDFs are then done in it while the site updates in another worker. Where workers are not forked,
     or this is a worker itself, nothing is done; a build that renders no PDF stops it (`stop_spare`)."""
     global _spare
     if _spare is not None or _pool_connection is not None or multiprocessing.get_start_method() != "fork":
         return
     _spare = _fork_worker(multiprocessing.get_context(), warm=True)
+
+
+def _an_update(job: Job) -> bool:
+    """Whether a lone client's build is likely to update an earlier output (then it starts a spare): OUT holds a
+    built client and it is not --force. A full build keeps both cores busy from the start; a spare would load
+    WeasyPrint once more (0.35 s of CPU) for no gain there, so it does not get one."""
+    from generator.build import MANIFEST
+
+    if job.force:
+        return False
+    try:
+        return any((folder / MANIFEST).is_file() for folder in job.out.iterdir())
+    except OSError:
+        return False
 
 
 def _take_spare() -> tuple[BaseProcess, _ParentEnd] | None:
