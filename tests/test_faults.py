@@ -440,7 +440,7 @@ def test_stopping_the_build_stops_every_worker_and_keeps_every_output(site, how,
 
 @pytest.fixture(scope="module")
 def built_mixed(tmp_path_factory) -> Path:
-    """The two one-contact clients and a 30-contact one (`big`), built once: base/clients, base/out. With -j 2,
+    """The two one-contact clients and a 16-contact one (`big`), built once: base/clients, base/out. With -j 2,
     the worker that builds the two small clients then helps with the big one's sheets."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from synthetic import profile_yaml
@@ -449,7 +449,7 @@ def built_mixed(tmp_path_factory) -> Path:
     (base / "clients").mkdir()
     for client in CLIENTS:
         (base / "clients" / f"{client}.yaml").write_text(one_contact(client), encoding="utf-8")
-    (base / "clients" / "big.yaml").write_text(profile_yaml(30, seed=3, name="Big Client"), encoding="utf-8")
+    (base / "clients" / "big.yaml").write_text(profile_yaml(16, seed=3, name="Big Client"), encoding="utf-8")
     result = run("clients", "-o", "out", "-j", "1", cwd=base)
     assert result.returncode == 0, result.stderr
     return base
