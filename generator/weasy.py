@@ -4,8 +4,8 @@ imports its names from here (generator/pdf.py, generator/fetcher.py), so the fir
 WeasyPrint loads Pango, HarfBuzz and fontconfig with cffi, trying each library under several names, Windows'
 first ("libgobject-2.0-0"), the Linux soname ("libgobject-2.0.so.0") fourth. cffi asks
 `ctypes.util.find_library` about every name it cannot open directly, and on Linux that runs `ldconfig -p`, `gcc`
-and `ld` as subprocesses: about 20 calls, a quarter of a second of every process that lays out a PDF (measured:
-`import weasyprint` 0.51-0.57 s, 0.29-0.31 s without the search; Kozea/WeasyPrint#1125). On Linux the soname
+and `ld`: 22 searches and 54 programs run, a quarter of a second of every process that lays out a PDF
+(measured: `import weasyprint` 0.51-0.57 s, 0.29-0.31 s without the search; Kozea/WeasyPrint#1125). On Linux the soname
 opens directly, so the search finds nothing the import needs: it is switched off for the import. Should the
 import fail without it (a system whose libraries only `find_library` knows), it is tried again with the search,
 and WeasyPrint's own message about missing libraries is the one the user sees.
