@@ -70,6 +70,11 @@ def visible(out: Path, *, overview: bool = True) -> dict[str, bytes | int]:
     }
 
 
+def _of(files: dict, client: str) -> dict:
+    """The files of one client's folder among `visible`'s."""
+    return {name: content for name, content in files.items() if name.startswith(f"{client}/")}
+
+
 def visible_clients(files: dict) -> dict:
     return {name: content for name, content in files.items() if name != "index.html"}
 
@@ -400,9 +405,7 @@ def test_a_dead_worker_fails_only_its_client_and_the_others_finish(site):
     assert "clients/li-wei.yaml: the worker process building this client was killed by signal 9" in result.stderr
     assert "✓ sam-okafor: built" in result.stdout
     assert "1 built, 0 skipped, 1 failed" in result.stdout
-    assert {k: v for k, v in visible(out).items() if k.startswith("li-wei/")} == {
-        k: v for k, v in before.items() if k.startswith("li-wei/")
-    }
+    assert _of(visible(out), "li-wei") == _of(before, "li-wei")
     assert leftovers(out) == []
 
 
@@ -460,10 +463,6 @@ def mixed(built_mixed, tmp_path) -> Path:
     shutil.copytree(built_mixed / "clients", tmp_path / "clients")
     shutil.copytree(built_mixed / "out", tmp_path / "out", symlinks=True)
     return tmp_path
-
-
-def _of(files: dict, client: str) -> dict:
-    return {name: content for name, content in files.items() if name.startswith(f"{client}/")}
 
 
 @pytest.mark.slow
