@@ -803,36 +803,20 @@ def test_a_broken_template_cache_costs_time_not_the_build(tmp_path):
 
     from generator.paths import _QuietCache
 
-    cache = _QuietCache(str(tmp_path))
     templates = DictLoader({"page.md": "# {{ title }}\n"})
-    assert (
-        Environment(loader=templates, bytecode_cache=cache, keep_trailing_newline=True)
-        .get_template("page.md")
-        .render(title="A")
-        == "# A\n"
-    )
+
+    def rendered(cache: _QuietCache, title: str) -> str:
+        env = Environment(loader=templates, bytecode_cache=cache, keep_trailing_newline=True)
+        return env.get_template("page.md").render(title=title)
+
+    cache = _QuietCache(str(tmp_path))
+    assert rendered(cache, "A") == "# A\n"
     (written,) = tmp_path.iterdir()
     written.write_bytes(written.read_bytes()[:20])  # cut short
-    assert (
-        Environment(loader=templates, bytecode_cache=cache, keep_trailing_newline=True)
-        .get_template("page.md")
-        .render(title="B")
-        == "# B\n"
-    )
+    assert rendered(cache, "B") == "# B\n"
     written.write_bytes(b"not a compiled template")
-    assert (
-        Environment(loader=templates, bytecode_cache=cache, keep_trailing_newline=True)
-        .get_template("page.md")
-        .render(title="C")
-        == "# C\n"
-    )
-    gone = _QuietCache(str(tmp_path / "missing"))
-    assert (
-        Environment(loader=templates, bytecode_cache=gone, keep_trailing_newline=True)
-        .get_template("page.md")
-        .render(title="D")
-        == "# D\n"
-    )
+    assert rendered(cache, "C") == "# C\n"
+    assert rendered(_QuietCache(str(tmp_path / "missing")), "D") == "# D\n"
 
 
 def test_a_kept_file_cut_short_or_overwritten_is_made_again(tmp_path):
