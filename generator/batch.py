@@ -1043,7 +1043,7 @@ def render_in_workers(
         _share_with_pool(_pool_connection, workbook, tasks, when_pdfs_done)
         return
     # Warm before the fork: fonts, templates and compiled CSS are then every PDF worker's from the start. The
-    # site's worker is forked before (the pool's `warm`): it needs no WeasyPrint, so it starts 0.6 s sooner.
+    # site's worker is forked before (the pool's `warm`): it needs no WeasyPrint, so it starts 0.35 s sooner.
     pdf_renderer = renderer or _pdf_renderer or PdfRenderer()
     _shared = (workbook, pdf_renderer) if forked else None
     pdfs_left = sum(isinstance(task, PdfTask) for task in tasks)

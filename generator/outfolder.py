@@ -18,15 +18,16 @@ write a temporary file. So:
 * OS errors become one line naming the path and the cause (`os_problem`).
 
 `fault_point` is a test hook (tests/test_faults.py): with the environment
-variable WORKBOOK_FAULT=<step>[:<action>[:<client-id>]] a build stops at that
-step, as if killed (`kill`, the default) or as if the disk said no (`enospc`,
+variable WORKBOOK_FAULT=<step>[:<action>[:<client-id>]] (several, separated by
+commas) a build stops at that step, as if killed (`kill`, the default) or as if the disk said no (`enospc`,
 `erofs`, `eacces`), or pauses there (`sleep<N>` seconds), or notes that it got
 there (`note`: a line `<step> <client-id> <process id>` appended to the file
 WORKBOOK_FAULT_LOG). Steps: `tailor`, `pdf`, `site`, `manifest`, `swap`,
 `exchanged`, `aside` (generator/build.py), `overview` (after the page's temporary
 file is written), `pdf-worker` and `shared-task` (a part of a client's build in a
-worker process), `lent-task` (the same, in a worker helping another's client;
-generator/batch.py). It does nothing when the variable is not set.
+worker process), `lent-task` (the same, in a worker helping another's client),
+`spare` (a lone client's spare PDF worker as it starts; generator/batch.py). It
+does nothing when the variable is not set.
 """
 
 from __future__ import annotations

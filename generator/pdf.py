@@ -219,7 +219,7 @@ class PdfRenderer:
     Holds the FontConfiguration, the Jinja2 environment and the compiled CSS (per document
     kind, paper size, coach colour and sheet density, compiled on first use and cached).
 
-    Making one is cheap: WeasyPrint (0.4 s to import) and the fonts are loaded when the first document
+    Making one is cheap: WeasyPrint (0.3 s to import, generator/weasy.py) and the fonts are loaded when the first document
     is made, or by `warm`. Until then the renderer makes markup only (what the build's fingerprints
     read), so a build can start its site before it pays for WeasyPrint.
     """
