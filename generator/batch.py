@@ -844,6 +844,11 @@ class WorkerPool:
         pid = process.pid
         code = process.exitcode
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"stopped (exit code {code})"
+
+        def task_lost(label: str) -> PdfDone:
+            # Not a bug to show a traceback for: something outside killed it (out of memory, a signal).
+            return PdfDone(label, f"the worker process rendering {label} {how}; the previous output is kept", user=True)
+
         self.plan_at.pop(pid, None)
         if pid in self.share_of:  # its own client's tasks: no more are lent; those out are waited for
             shared = self.shares[self.share_of.pop(pid)]
@@ -855,21 +860,14 @@ class WorkerPool:
             shared = self.shares[key]
             shared.running -= 1
             if shared.failure is None:
-                shared.failure = PdfDone(
-                    task.label,
-                    f"the worker process rendering {task.label} {how}; the previous output is kept",
-                    user=True,
-                )
+                shared.failure = task_lost(task.label)
                 shared.queued.clear()
             self._settle_if_done(shared)
         job = self.current.pop(pid, None)
         if job is None:
             return None
         if isinstance(job, (PdfTask, SiteTask)):
-            # Not a bug to show a traceback for: something outside killed it (out of memory, a signal).
-            return PdfDone(
-                job.label, f"the worker process rendering {job.label} {how}; the previous output is kept", user=True
-            )
+            return task_lost(job.label)
         if pid is not None:  # always: it was started
             _remove_staging_of(job.out, pid)
         problems = [f"{job.display}: the worker process building this client {how}; the other clients go on"]
