@@ -69,6 +69,14 @@ def example_built(tmp_path_factory) -> Path:
     return out
 
 
+def _edit_dev_patels_note(folder: Path) -> None:
+    """FOLDER/maya.yaml with Dev Patel's note edited: he moved to Tacoma, not Seattle."""
+    source = folder / "maya.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert "Moved to a job in Seattle" in text
+    source.write_text(text.replace("Moved to a job in Seattle", "Moved to a job in Tacoma"), encoding="utf-8")
+
+
 def copy_built(example_built: Path, folder: Path) -> Path:
     """FOLDER/maya.yaml (the example) and FOLDER/out, a copy of its build: the next build skips it."""
     shutil.copyfile(EXAMPLE, folder / "maya.yaml")
@@ -82,9 +90,7 @@ def test_editing_one_contact_rebuilds_its_outputs_only_and_force_rebuilds_all(ex
     client = out / "maya-lopez"
     before = files(client)
 
-    text = source.read_text(encoding="utf-8")
-    assert "Moved to a job in Seattle" in text  # Dev Patel's note
-    source.write_text(text.replace("Moved to a job in Seattle", "Moved to a job in Tacoma"), encoding="utf-8")
+    _edit_dev_patels_note(tmp_path)
     code, output = build(str(source), "-o", str(out), "-j", "2")
     assert code == 0, output
     after = files(client)
@@ -155,7 +161,7 @@ def test_an_edit_builds_only_the_pages_it_changed_and_the_site_is_what_a_full_bu
     docs_before = files(client / "docs")
     times_before = html_times(client)
 
-    source.write_text(source.read_text(encoding="utf-8").replace("Moved to a job in Seattle", "Moved to Tacoma"))
+    _edit_dev_patels_note(tmp_path)
     code, output = build(str(source), "-o", str(out), "-j", "2")
     assert code == 0, output
     docs_after = files(client / "docs")
@@ -413,13 +419,6 @@ def test_sigterm_while_pdf_workers_render_stops_them_all_and_keeps_the_previous_
     ]
     assert _snapshot(out / "maya-lopez") == before
     assert not list(out.glob(".*.building-*"))
-
-
-def _edit_dev_patels_note(folder: Path) -> None:
-    source = folder / "maya.yaml"
-    text = source.read_text(encoding="utf-8")
-    assert "Moved to a job in Seattle" in text
-    source.write_text(text.replace("Moved to a job in Seattle", "Moved to a job in Tacoma"), encoding="utf-8")
 
 
 def test_an_update_renders_its_pdfs_in_a_worker_that_loaded_weasyprint_while_the_profile_loaded(built_example):
